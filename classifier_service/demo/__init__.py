@@ -1,0 +1,44 @@
+"""The embedded demo model: a small BERT trained from scratch on the shipped 7-label dataset.
+
+`emotions_ko.tsv` (sentence, label) is written for this project: everyday Korean sentences for
+the seven emotions of the masking-BERT paper. `build.py` trains the WordPiece tokenizer and
+the model (needs the `train` extra: torch); serving the result needs neither.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from emotion_chat.paths import data_home
+
+log = logging.getLogger(__name__)
+
+DATASET = Path(__file__).with_name("emotions_ko.tsv")
+LABELS = ("행복", "불안", "슬픔", "당황", "상처", "분노", "중립")
+DEMO_MODEL_NAME = "emotion-chat/demo-bert-ko-7"
+
+
+def default_demo_dir() -> Path:
+    return data_home() / "models" / "demo-bert-ko-7"
+
+
+def is_built(model_dir: Path) -> bool:
+    return all((model_dir / f).is_file() for f in ("model.onnx", "tokenizer.json", "config.json"))
+
+
+async def ensure_demo_model(model_dir: Path | None = None) -> Path:
+    """Return the demo model dir, building it first (in a subprocess, with torch) if needed."""
+    model_dir = model_dir or default_demo_dir()
+    if is_built(model_dir):
+        return model_dir
+    log.info("demo model not found at %s: building it (about a minute)", model_dir)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "classifier_service.demo.build", "--out", str(model_dir))
+    if await process.wait() != 0 or not is_built(model_dir):
+        raise RuntimeError(
+            f"building the demo model failed (exit {process.returncode}); it needs the train "
+            "extra (pip install 'emotion-chat[train]'), or pass --model DIR")
+    return model_dir

@@ -1,0 +1,139 @@
+"""The classifier as a GrpcService: model loading, warm-up, batcher lifecycle, model info."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+from prometheus_client import CollectorRegistry
+
+from classifier_service import convert
+from classifier_service.batching import BatchPolicy, DynamicBatcher
+from classifier_service.core import ClassifierCore
+from classifier_service.demo import DEMO_MODEL_NAME, ensure_demo_model
+from classifier_service.metrics import ClassifierMetrics
+from classifier_service.model import ClassifierModel
+from classifier_service.onnx_session import resolve_device
+from classifier_service.servicer import ClassifierServicer
+from classifier_service.settings import ClassifierSettings
+from emotion_chat.errors import NotReadyError
+from emotion_chat.v1 import classifier_pb2 as pb
+from emotion_chat.v1 import classifier_pb2_grpc as pb_grpc
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["ClassifierService"].full_name
+
+
+@dataclass(frozen=True)
+class DeviceDefaults:
+    max_batch_size: int
+    max_batch_tokens: int
+    max_queue_delay_ms: float
+    inference_workers: int
+
+
+# Measured on a klue/bert-base-shaped model (see README "Batching defaults"): on CPU padding
+# costs more than batching saves past ~16 texts and texts arriving during inference fill the
+# next batch without waiting; on GPU large batches and two overlapping workers pay.
+DEVICE_DEFAULTS = {
+    "cpu": DeviceDefaults(max_batch_size=16, max_batch_tokens=2048, max_queue_delay_ms=0.0,
+                          inference_workers=1),
+    "cuda": DeviceDefaults(max_batch_size=64, max_batch_tokens=16384, max_queue_delay_ms=2.0,
+                           inference_workers=2),
+}
+
+
+def batch_policy(settings: ClassifierSettings, device: str) -> BatchPolicy:
+    defaults = DEVICE_DEFAULTS[device]
+
+    def pick(value: float | None, default: float) -> float:
+        return default if value is None else value
+
+    return BatchPolicy(
+        max_batch_size=int(pick(settings.max_batch_size, defaults.max_batch_size)),
+        max_batch_tokens=int(pick(settings.max_batch_tokens, defaults.max_batch_tokens)),
+        max_queue_delay_s=pick(settings.max_queue_delay_ms, defaults.max_queue_delay_ms) / 1e3,
+        max_queue_size=settings.max_queue_size,
+        workers=int(pick(settings.inference_workers, defaults.inference_workers)),
+    )
+
+
+class ClassifierService:
+    name = "classifier"
+
+    def __init__(self, settings: ClassifierSettings,
+                 registry: CollectorRegistry | None = None) -> None:
+        self.settings = settings
+        self.registry = registry or CollectorRegistry()
+        self.metrics = ClassifierMetrics(self.registry)
+        self._core: ClassifierCore | None = None
+        self._info: pb.ModelInfo | None = None
+
+    @property
+    def service_names(self) -> Sequence[str]:
+        return (SERVICE_NAME,)
+
+    @property
+    def core(self) -> ClassifierCore:
+        if self._core is None:
+            raise NotReadyError("the classifier model is still loading")
+        return self._core
+
+    @property
+    def model_info(self) -> pb.ModelInfo:
+        if self._info is None:
+            raise NotReadyError("the classifier model is still loading")
+        return self._info
+
+    def add_to_server(self, server: grpc.aio.Server) -> None:
+        servicer = ClassifierServicer(lambda: self.core, lambda: self.model_info)
+        pb_grpc.add_ClassifierServiceServicer_to_server(servicer, server)
+
+    async def startup(self) -> None:
+        s = self.settings
+        if s.model:
+            model_dir, default_name = Path(s.model), None
+        else:
+            model_dir, default_name = await ensure_demo_model(), DEMO_MODEL_NAME
+        device = resolve_device(s.device)
+        policy = batch_policy(s, device)
+        model = await asyncio.to_thread(
+            ClassifierModel.load, model_dir, device=device, device_id=s.device_id,
+            intra_op_threads=s.intra_op_threads, inter_op_threads=s.inter_op_threads,
+            allow_spinning=s.allow_spinning, io_binding=s.io_binding, max_length=s.max_length,
+            multi_label_threshold=s.multi_label_threshold,
+            name=s.model_name or default_name, version=s.model_version)
+        if s.warmup:
+            await asyncio.to_thread(model.warm_up, policy.max_batch_size)
+        batcher = DynamicBatcher(model.predict, policy, observer=self.metrics)
+        await batcher.start()
+        self._core = ClassifierCore(model, batcher, s, self.metrics)
+        self._info = self._describe(model, policy)
+        self.metrics.model.info({"name": model.name, "version": model.version,
+                                 "execution_provider": model.session.provider,
+                                 "problem_type": model.label_space.problem_type.value})
+        log.info("classifier: %s (%s) on %s, %d labels, batching %s", model.name, model.version,
+                 model.session.provider, len(model.label_space.labels), policy)
+
+    async def shutdown(self) -> None:
+        if self._core is not None:
+            await self._core.batcher.stop()
+
+    def _describe(self, model: ClassifierModel, policy: BatchPolicy) -> pb.ModelInfo:
+        labels = model.label_space
+        return pb.ModelInfo(
+            model_name=model.name, model_version=model.version, labels=list(labels.labels),
+            problem_type=convert.PROBLEM_TYPES[labels.problem_type],
+            max_length=model.encoder.max_length,
+            thresholds=list(labels.thresholds) if labels.multi_label else [],
+            execution_provider=model.session.provider,
+            batching=pb.BatchingInfo(
+                max_batch_size=policy.max_batch_size, max_batch_tokens=policy.max_batch_tokens,
+                max_queue_delay_ms=policy.max_queue_delay_s * 1e3,
+                max_queue_size=policy.max_queue_size,
+                max_texts_per_request=self.settings.max_texts_per_request))

@@ -1,0 +1,1 @@
+"""Model tooling (needs the `train` extra): data preparation, fine-tuning, ONNX export."""

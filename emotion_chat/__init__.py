@@ -1,0 +1,3 @@
+"""emotion-chat: shared runtime of the Korean emotion-aware chatbot services."""
+
+__version__ = "0.1.0"

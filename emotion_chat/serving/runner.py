@@ -1,0 +1,142 @@
+"""Run one gRPC service: the bootstrap every `emotion-chat serve <service>` shares.
+
+A service implements `GrpcService` (register its servicers, load + warm up, release). The
+runner builds a `grpc.aio` server with the interceptors, the standard `grpc.health.v1` health
+service (NOT_SERVING until `startup()` has finished: model loaded and warmed up), server
+reflection, and a Prometheus /metrics endpoint serving the service's own registry. On SIGTERM
+or SIGINT it turns health to NOT_SERVING, stops taking RPCs, gives in-flight RPCs the grace
+period, then shuts the service down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Sequence
+from typing import Protocol
+from wsgiref.simple_server import WSGIServer
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from prometheus_client import CollectorRegistry, start_http_server
+
+from emotion_chat.serving.interceptors import (
+    ErrorMappingInterceptor,
+    RpcMetrics,
+    RpcMetricsInterceptor,
+)
+from emotion_chat.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+SERVING = health_pb2.HealthCheckResponse.SERVING
+NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+class GrpcService(Protocol):
+    """What the runner needs from a service."""
+
+    name: str
+    """Short name used in logs ("classifier")."""
+
+    registry: CollectorRegistry
+    """The service's own Prometheus registry (served on its metrics port)."""
+
+    @property
+    def service_names(self) -> Sequence[str]:
+        """Full gRPC service names, for reflection and per-service health."""
+        ...
+
+    def add_to_server(self, server: grpc.aio.Server) -> None: ...
+
+    async def startup(self) -> None:
+        """Load models, connect clients, warm up. Health turns SERVING when this returns."""
+        ...
+
+    async def shutdown(self) -> None:
+        """Release resources after the server stopped taking RPCs."""
+        ...
+
+
+class ServiceRunner:
+    """Starts and stops one service's gRPC server and metrics endpoint."""
+
+    def __init__(self, service: GrpcService, settings: ServiceSettings,
+                 server_credentials: grpc.ServerCredentials | None = None) -> None:
+        self.service = service
+        self.settings = settings
+        self._credentials = server_credentials
+        self.health = health.aio.HealthServicer()
+        self.server: grpc.aio.Server | None = None
+        self.port: int = 0
+        self.metrics_port: int = 0
+        self._metrics_http: WSGIServer | None = None
+
+    async def start(self) -> None:
+        s = self.settings
+        options = [
+            ("grpc.max_receive_message_length", s.max_message_mb * 1024 * 1024),
+            ("grpc.max_send_message_length", s.max_message_mb * 1024 * 1024),
+            ("grpc.so_reuseport", 0),
+        ]
+        rpc_metrics = RpcMetrics(self.service.registry)
+        server = grpc.aio.server(
+            interceptors=[RpcMetricsInterceptor(rpc_metrics), ErrorMappingInterceptor()],
+            options=options,
+            maximum_concurrent_rpcs=s.max_concurrent_rpcs,
+        )
+        for name in ("", *self.service.service_names):
+            await self.health.set(name, NOT_SERVING)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+        self.service.add_to_server(server)
+        reflection.enable_server_reflection(
+            (*self.service.service_names, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+        address = f"{s.host}:{s.port}"
+        if self._credentials is not None:
+            self.port = server.add_secure_port(address, self._credentials)
+        else:
+            self.port = server.add_insecure_port(address)
+        if self.port == 0:
+            raise RuntimeError(f"could not bind {address}")
+        self._metrics_http, _ = start_http_server(
+            s.metrics_port, addr=s.metrics_host, registry=self.service.registry)
+        self.metrics_port = self._metrics_http.server_port
+        await server.start()
+        self.server = server
+        log.info("%s: gRPC on %s:%d, metrics on %s:%d; loading", self.service.name, s.host,
+                 self.port, s.metrics_host, self.metrics_port)
+        await self.service.startup()
+        for name in ("", *self.service.service_names):
+            await self.health.set(name, SERVING)
+        log.info("%s: SERVING", self.service.name)
+
+    async def stop(self) -> None:
+        """Graceful shutdown: NOT_SERVING, drain for the grace period, release."""
+        await self.health.enter_graceful_shutdown()
+        if self.server is not None:
+            await self.server.stop(self.settings.grace_period_s)
+        await self.service.shutdown()
+        if self._metrics_http is not None:
+            self._metrics_http.shutdown()
+            self._metrics_http.server_close()
+        log.info("%s: stopped", self.service.name)
+
+
+async def run_until_signal(runner: ServiceRunner) -> None:
+    """Run until SIGTERM/SIGINT, then shut down gracefully."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await runner.start()
+        # One line for scripts and tests that wait for readiness.
+        print(f"READY {runner.service.name} port={runner.port} "
+              f"metrics_port={runner.metrics_port}", flush=True)
+        await stop.wait()
+        log.info("%s: signal received, draining for up to %.1fs", runner.service.name,
+                 runner.settings.grace_period_s)
+    finally:
+        await runner.stop()

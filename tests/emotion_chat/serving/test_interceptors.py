@@ -1,0 +1,92 @@
+"""The error-mapping and metrics interceptors around a small real gRPC service."""
+
+from collections.abc import AsyncIterator
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from prometheus_client import CollectorRegistry
+
+from emotion_chat.errors import InvalidInputError, OverloadedError
+from emotion_chat.serving.interceptors import (
+    INTERNAL_ERROR_TEXT,
+    ErrorMappingInterceptor,
+    RpcMetrics,
+    RpcMetricsInterceptor,
+)
+
+
+class Failing(health_pb2_grpc.HealthServicer):
+    """Check fails according to the service name; Watch streams then fails."""
+
+    async def Check(self, request: health_pb2.HealthCheckRequest, context):
+        if request.service == "invalid":
+            raise InvalidInputError("text is empty")
+        if request.service == "full":
+            raise OverloadedError("queue is full")
+        if request.service == "bug":
+            raise ValueError("secret internal detail")
+        return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)
+
+    async def Watch(self, request, context) -> AsyncIterator[health_pb2.HealthCheckResponse]:
+        yield health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)
+        raise InvalidInputError("stream went wrong")
+
+
+@pytest.fixture
+async def stub():
+    registry = CollectorRegistry()
+    server = grpc.aio.server(interceptors=[RpcMetricsInterceptor(RpcMetrics(registry)),
+                                           ErrorMappingInterceptor()])
+    health_pb2_grpc.add_HealthServicer_to_server(Failing(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        yield health_pb2_grpc.HealthStub(channel), registry
+    await server.stop(0)
+
+
+@pytest.mark.parametrize(("service", "code", "details"), [
+    ("invalid", grpc.StatusCode.INVALID_ARGUMENT, "text is empty"),
+    ("full", grpc.StatusCode.RESOURCE_EXHAUSTED, "queue is full"),
+    ("bug", grpc.StatusCode.INTERNAL, INTERNAL_ERROR_TEXT),
+])
+async def test_domain_errors_become_status_codes(stub, service, code, details) -> None:
+    health, registry = stub
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await health.Check(health_pb2.HealthCheckRequest(service=service))
+    assert raised.value.code() == code
+    assert raised.value.details() == details
+    assert registry.get_sample_value(
+        "grpc_server_handled_total", {"grpc_method": "Check", "grpc_code": code.name}) == 1
+
+
+async def test_unexpected_errors_do_not_leak_details(stub) -> None:
+    health, _ = stub
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await health.Check(health_pb2.HealthCheckRequest(service="bug"))
+    assert "secret" not in (raised.value.details() or "")
+
+
+async def test_streaming_errors_are_mapped_after_partial_output(stub) -> None:
+    health, registry = stub
+    call = health.Watch(health_pb2.HealthCheckRequest())
+    first = await call.read()
+    assert first.status == health_pb2.HealthCheckResponse.SERVING
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await call.read()
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert registry.get_sample_value(
+        "grpc_server_handled_total",
+        {"grpc_method": "Watch", "grpc_code": "INVALID_ARGUMENT"}) == 1
+
+
+async def test_success_is_counted_and_timed(stub) -> None:
+    health, registry = stub
+    for _ in range(3):
+        await health.Check(health_pb2.HealthCheckRequest(service="ok"))
+    assert registry.get_sample_value(
+        "grpc_server_handled_total", {"grpc_method": "Check", "grpc_code": "OK"}) == 3
+    assert registry.get_sample_value(
+        "grpc_server_handling_seconds_count", {"grpc_method": "Check"}) == 3
+    assert registry.get_sample_value("grpc_server_in_flight", {"grpc_method": "Check"}) == 0
