@@ -35,6 +35,7 @@ class DeviceDefaults:
     max_batch_tokens: int
     max_queue_delay_ms: float
     inference_workers: int
+    max_padding_ratio: float
 
 
 # Measured on a klue/bert-base-shaped model (see README "Batching defaults"): on CPU padding
@@ -42,9 +43,9 @@ class DeviceDefaults:
 # next batch without waiting; on GPU large batches and two overlapping workers pay.
 DEVICE_DEFAULTS = {
     "cpu": DeviceDefaults(max_batch_size=16, max_batch_tokens=2048, max_queue_delay_ms=0.0,
-                          inference_workers=1),
+                          inference_workers=1, max_padding_ratio=0.2),
     "cuda": DeviceDefaults(max_batch_size=64, max_batch_tokens=16384, max_queue_delay_ms=2.0,
-                           inference_workers=2),
+                           inference_workers=2, max_padding_ratio=1.0),
 }
 
 
@@ -60,6 +61,7 @@ def batch_policy(settings: ClassifierSettings, device: str) -> BatchPolicy:
         max_queue_delay_s=pick(settings.max_queue_delay_ms, defaults.max_queue_delay_ms) / 1e3,
         max_queue_size=settings.max_queue_size,
         workers=int(pick(settings.inference_workers, defaults.inference_workers)),
+        max_padding_ratio=pick(settings.max_padding_ratio, defaults.max_padding_ratio),
     )
 
 

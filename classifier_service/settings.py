@@ -57,6 +57,10 @@ class ClassifierSettings(ServiceSettings):
     max_batch_tokens: int | None = Field(default=None, ge=8)
     """Padded tokens per batch, batch size × longest text (default: cpu 2048, cuda 16384)."""
 
+    max_padding_ratio: float | None = Field(default=None, ge=0, le=1)
+    """Largest share of padding tokens allowed in a batch; texts that would pad more wait for
+    a better-matched batch (default: cpu 0.2, cuda 1.0 = no limit)."""
+
     max_queue_delay_ms: float | None = Field(default=None, ge=0)
     """How long an idle worker waits for more texts before running a partial batch
     (default: cpu 0, cuda 2). Texts arriving during inference are batched regardless."""

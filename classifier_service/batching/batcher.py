@@ -47,6 +47,7 @@ class BatchPolicy:
     max_queue_delay_s: float
     max_queue_size: int
     workers: int = 1
+    max_padding_ratio: float = 1.0
 
 
 @dataclass(slots=True, frozen=True)
@@ -105,7 +106,8 @@ class DynamicBatcher:
                 text.future.set_exception(NotReadyError("classifier is shutting down"))
         self._waiting = []
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            # The thread may still be inside the model: wait for it without blocking the loop.
+            await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)
             self._executor = None
 
     def submit(self, encoded: list[EncodedText], deadline: float | None = None,
@@ -173,7 +175,8 @@ class DynamicBatcher:
     def _take_batch(self) -> list[QueuedText]:
         self._drop_abandoned()
         policy = self.policy
-        batch = select_batch(self._waiting, policy.max_batch_size, policy.max_batch_tokens)
+        batch = select_batch(self._waiting, policy.max_batch_size, policy.max_batch_tokens,
+                             policy.max_padding_ratio)
         if batch:
             chosen = set(map(id, batch))
             self._waiting = [t for t in self._waiting if id(t) not in chosen]
@@ -210,6 +213,11 @@ class DynamicBatcher:
         encoded = [t.encoded for t in batch]
         try:
             scores = await loop.run_in_executor(self._executor, self._predict, encoded)
+        except asyncio.CancelledError:  # stop() while this batch runs
+            for text in batch:
+                if not text.future.done():
+                    text.future.set_exception(NotReadyError("classifier is shutting down"))
+            raise
         except Exception as exc:
             log.exception("inference failed for a batch of %d texts", len(batch))
             error = InferenceError(f"inference failed for a batch of {len(batch)} texts")

@@ -44,8 +44,8 @@ async def test_classifies_korean_text_with_sorted_scores(tiny_model_dir) -> None
 
 async def test_concurrent_requests_are_batched_and_equal_unbatched(tiny_model_dir) -> None:
     async with running_classifier(tiny_model_dir, max_batch_size=1) as alone, \
-            running_classifier(tiny_model_dir, max_batch_size=32,
-                               max_queue_delay_ms=200) as batched:
+            running_classifier(tiny_model_dir, max_batch_size=32, max_queue_delay_ms=200,
+                               max_padding_ratio=1.0) as batched:
         expected = [scores_by_label((await alone.stub.Classify(
             pb.ClassifyRequest(texts=[t]))).results[0]) for t in TEXTS]
         responses = await asyncio.gather(*(
@@ -156,8 +156,8 @@ async def test_expired_requests_are_dropped_before_inference(tiny_model_dir) -> 
 
 
 async def test_a_failing_batch_fails_each_of_its_requests(tiny_model_dir) -> None:
-    async with running_classifier(tiny_model_dir, max_batch_size=8,
-                                  max_queue_delay_ms=200) as server:
+    async with running_classifier(tiny_model_dir, max_batch_size=8, max_queue_delay_ms=200,
+                                  max_padding_ratio=1.0) as server:
         gated = gate(server)
         gated.fail_with = RuntimeError("CUDA error: an illegal memory access")
         calls = [server.stub.Classify(pb.ClassifyRequest(texts=[t])) for t in TEXTS[:4]]

@@ -169,3 +169,17 @@ async def test_submit_when_room_waits_instead_of_failing(started) -> None:
     third = await third_task
     await asyncio.gather(*first, *second, *third)
     assert recorder.batches == [[0], [1], [2]]
+
+
+async def test_stop_during_inference_fails_that_batch_without_blocking_the_loop() -> None:
+    recorder = Recorder()
+    recorder.gate.clear()
+    batcher = DynamicBatcher(recorder, policy())
+    await batcher.start()
+    running = batcher.submit([text(2, 0)])
+    await asyncio.sleep(0.05)
+    stopping = asyncio.create_task(batcher.stop())
+    with pytest.raises(NotReadyError):
+        await asyncio.wait_for(running[0], 1)
+    recorder.gate.set()  # reached only if stop() left the event loop free
+    await asyncio.wait_for(stopping, 5)

@@ -54,3 +54,13 @@ def test_every_text_is_served_eventually(make) -> None:
         served.extend(batch)
         waiting = [t for t in waiting if t not in batch]
     assert len(served) == 9
+
+
+def test_padding_ratio_keeps_mismatched_lengths_apart(make) -> None:
+    texts = [make(10), make(30), make(9), make(11)]
+    batch = select_batch(texts, max_batch_size=8, max_batch_tokens=10_000,
+                         max_padding_ratio=0.2)
+    # 10, 9, 11 pad 3 of 33 tokens (9%); adding 30 would pad 60 of 120 (50%).
+    assert sorted(t.length for t in batch) == [9, 10, 11]
+    loose = select_batch(texts, max_batch_size=8, max_batch_tokens=10_000)
+    assert len(loose) == 4

@@ -1,0 +1,1 @@
+"""Load benchmarks: the bare model, our services, Triton's dynamic batcher, the baseline."""

@@ -1,0 +1,72 @@
+"""Architecture-identical models with random weights, so figures hold for the real sizes.
+
+`klue/bert-base` cannot be downloaded here; its architecture (vocab 32000, hidden 768, 12
+layers, 12 heads, 512 positions) is rebuilt with random weights and 58 labels (the seed-001
+sub-emotions), with a WordPiece tokenizer trained on the shipped Korean text, then exported
+through the same `emotion-chat export` path users take.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from emotion_chat.paths import data_home
+
+KLUE_BERT_BASE = {"vocab_size": 32000, "hidden_size": 768, "num_hidden_layers": 12,
+                  "num_attention_heads": 12, "intermediate_size": 3072,
+                  "max_position_embeddings": 512, "type_vocab_size": 2}
+# On the shipped text a 2000-piece WordPiece vocabulary segments like klue/bert-base's
+# ("오늘 시험 끝나서 너무 행복해!" → 오늘 시험 끝나 ##서 너무 행복 ##해 !), about 17 tokens per
+# benchmark sentence; a larger one memorises whole words of this small corpus and would make
+# sequences unrealistically short. The model keeps klue's 32000-row embedding.
+BENCH_TOKENIZER_VOCAB = 2000
+# The 58 sub-emotion labels of the AI-Hub 감성 대화 말뭉치 (seed 001, section 4.2.3).
+SUB_EMOTIONS_58 = (
+    "가난한, 불우한", "감사하는", "걱정스러운", "고립된", "괴로워하는", "구역질 나는",
+    "기쁨", "낙담한", "남의 시선을 의식하는", "노여워하는", "눈물이 나는", "느긋",
+    "당혹스러운", "당황", "두려운", "마비된", "만족스러운", "방어적인",
+    "배신당한", "버려진", "부끄러운", "분노", "불안", "비통한",
+    "상처", "성가신", "스트레스 받는", "슬픔", "신뢰하는", "신이 난",
+    "실망한", "악의적인", "안달하는", "안도", "억울한", "열등감",
+    "염세적인", "외로운", "우울한", "자신하는", "조심스러운", "좌절한",
+    "죄책감의", "질투하는", "짜증내는", "초조한", "충격 받은", "취약한",
+    "툴툴대는", "편안한", "한심한", "혐오스러운", "혼란스러운", "환멸을 느끼는",
+    "회의적인", "후회되는", "흥분", "희생된",
+)
+
+
+def bert_base_dir() -> Path:
+    return data_home() / "models" / "bench-klue-bert-base-58"
+
+
+def build_bert_base(out_dir: Path | None = None, *, optimize: bool = False, fp16: bool = False,
+                    int8: bool = False, force: bool = False) -> Path:
+    """Export a klue/bert-base-shaped classifier with random weights (58 labels)."""
+    import tempfile
+
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from classifier_service.demo import DATASET
+    from classifier_service.training.data import read_table
+    from classifier_service.training.export import export
+    from classifier_service.training.tokenizer import train_wordpiece
+
+    out_dir = out_dir or bert_base_dir()
+    if (out_dir / "model.onnx").is_file() and not force:
+        return out_dir
+    assert len(SUB_EMOTIONS_58) == 58
+    data, _ = read_table(DATASET)
+    tokenizer = train_wordpiece(data.texts, vocab_size=BENCH_TOKENIZER_VOCAB)
+    torch.manual_seed(0)
+    config = BertConfig(pad_token_id=tokenizer.pad_token_id,
+                        id2label=dict(enumerate(SUB_EMOTIONS_58)),
+                        label2id={label: i for i, label in enumerate(SUB_EMOTIONS_58)},
+                        **KLUE_BERT_BASE)
+    model = BertForSequenceClassification(config).eval()
+    with tempfile.TemporaryDirectory() as tmp:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        export(tmp, out_dir, optimize=optimize, fp16=fp16, int8=int8,
+               model_version="random-0")
+    return out_dir
