@@ -16,6 +16,9 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(BIN)/emotion-chat demo
 
+docs: setup
+	$(PY) scripts/settings_docs.py
+
 protos: setup
 	$(PY) scripts/gen_protos.py
 

@@ -70,3 +70,30 @@ def build_bert_base(out_dir: Path | None = None, *, optimize: bool = False, fp16
         export(tmp, out_dir, optimize=optimize, fp16=fp16, int8=int8,
                model_version="random-0")
     return out_dir
+
+
+# skt/kogpt2-base-v2: GPT-2 with a 51200-token vocabulary, 12 layers, n_embd 768, 1024 positions.
+KOGPT2_BASE = {"vocab_size": 51200, "n_positions": 1024, "n_embd": 768, "n_layer": 12,
+               "n_head": 12, "bos_token_id": 0, "eos_token_id": 1, "pad_token_id": 3}
+
+
+def kogpt2_base_dir() -> Path:
+    return data_home() / "models" / "bench-kogpt2-base-v2"
+
+
+def build_kogpt2_base(out_dir: Path | None = None, force: bool = False) -> Path:
+    """A kogpt2-base-v2-shaped GPT-2 with random weights and a KoGPT2-style tokenizer."""
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from generator_service.kogpt2_tokenizer import shipped_korean_text, train_kogpt2_tokenizer
+
+    out_dir = out_dir or kogpt2_base_dir()
+    if (out_dir / "config.json").is_file() and not force:
+        return out_dir
+    tokenizer = train_kogpt2_tokenizer(shipped_korean_text(), vocab_size=8000)
+    torch.manual_seed(0)
+    model = GPT2LMHeadModel(GPT2Config(**KOGPT2_BASE)).eval()
+    model.save_pretrained(out_dir)
+    tokenizer.save_pretrained(out_dir)
+    return out_dir

@@ -22,10 +22,10 @@ from classifier_service.model import ClassifierModel
 from classifier_service.settings import ClassifierSettings
 from classifier_service.tokenization import EncodedText
 from emotion_chat.errors import InvalidInputError
+from emotion_chat.validation import check_text
 
 # Requests with more characters than this are tokenised in a thread, off the event loop.
 INLINE_TOKENIZE_CHARS = 4096
-_CONTROL_CHARS = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}
 
 
 @dataclass(slots=True, frozen=True)
@@ -67,19 +67,7 @@ class ClassifierCore:
     # -- validation ----------------------------------------------------------------------
 
     def check_text(self, text: object, where: str) -> str:
-        if not isinstance(text, str):
-            raise InvalidInputError(f"{where} must be a string, got {type(text).__name__}")
-        if not text.strip():
-            raise InvalidInputError(f"{where} is empty")
-        if len(text) > self.settings.max_text_chars:
-            raise InvalidInputError(f"{where} has {len(text)} characters, more than the limit "
-                                    f"of {self.settings.max_text_chars}")
-        bad = _CONTROL_CHARS.intersection(text)
-        if bad:
-            codes = ", ".join(f"U+{ord(c):04X}" for c in sorted(bad))
-            raise InvalidInputError(f"{where} contains control characters ({codes}); "
-                                    "send plain text")
-        return text
+        return check_text(text, where, self.settings.max_text_chars)
 
     def check_texts(self, texts: Sequence[object]) -> list[str]:
         if len(texts) == 0:

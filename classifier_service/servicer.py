@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Callable
 
 import grpc
 
 from classifier_service import convert
 from classifier_service.core import ClassifierCore, StreamItem
+from emotion_chat.servicing import deadline_of
 from emotion_chat.v1 import classifier_pb2 as pb
 from emotion_chat.v1 import classifier_pb2_grpc as pb_grpc
-
-
-def deadline_of(context: grpc.aio.ServicerContext) -> float | None:
-    """The RPC's deadline as an absolute time.monotonic() value, or None."""
-    remaining = context.time_remaining()
-    return None if remaining is None else time.monotonic() + remaining
 
 
 class ClassifierServicer(pb_grpc.ClassifierServiceServicer):

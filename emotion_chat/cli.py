@@ -37,8 +37,21 @@ def _serve_classifier(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_generator(args: argparse.Namespace) -> int:
+    from emotion_chat.serving import ServiceRunner, run_until_signal
+    from generator_service.service import GeneratorService
+    from generator_service.settings import GeneratorSettings
+
+    settings = settings_from_args(GeneratorSettings, args)
+    _configure_logging(settings.log_level)
+    runner = ServiceRunner(GeneratorService(settings), settings)
+    asyncio.run(run_until_signal(runner))
+    return 0
+
+
 def _add_serve(commands: argparse._SubParsersAction) -> None:
     from classifier_service.settings import ClassifierSettings
+    from generator_service.settings import GeneratorSettings
 
     serve = commands.add_parser("serve", help="run a service (gRPC + /metrics)")
     services = serve.add_subparsers(dest="service", required=True, metavar="SERVICE")
@@ -46,6 +59,10 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
         "classifier", help="batching ONNX emotion classifier (default port 50052)")
     add_settings_flags(classifier, ClassifierSettings)
     classifier.set_defaults(func=_serve_classifier)
+    generator = services.add_parser(
+        "generator", help="emotion-conditioned reply generator (default port 50053)")
+    add_settings_flags(generator, GeneratorSettings)
+    generator.set_defaults(func=_serve_generator)
 
 
 # -- model tooling ----------------------------------------------------------------------

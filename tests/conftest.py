@@ -20,3 +20,11 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def inside_out_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny Inside Out 4-emotion multi-label classifier with per-label thresholds."""
     return build_onnx(tmp_path_factory.mktemp("tiny-multi"), INSIDE_OUT_LABELS, multi_label=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_kogpt2_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random-weight GPT-2 checkpoint in KoGPT2 format."""
+    from tiny_models import build_tiny_kogpt2
+
+    return build_tiny_kogpt2(tmp_path_factory.mktemp("kogpt2") / "ckpt")

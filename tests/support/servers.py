@@ -71,3 +71,33 @@ def gate(server: RunningClassifier) -> GatedPredict:
     gated = GatedPredict(batcher._predict)
     batcher._predict = gated
     return gated
+
+
+@dataclass
+class RunningGenerator:
+    runner: ServiceRunner
+    service: Any
+    channel: grpc.aio.Channel
+    stub: Any
+
+    def metric(self, name: str, labels: dict[str, str] | None = None) -> float | None:
+        return self.service.registry.get_sample_value(name, labels or {})
+
+
+@contextlib.asynccontextmanager
+async def running_generator(**overrides: Any) -> AsyncIterator[RunningGenerator]:
+    from emotion_chat.v1 import generator_pb2_grpc
+    from generator_service.service import GeneratorService
+    from generator_service.settings import GeneratorSettings
+
+    settings = GeneratorSettings(host="127.0.0.1", port=0, metrics_host="127.0.0.1",
+                                 metrics_port=0, grace_period_s=1.0, **overrides)
+    service = GeneratorService(settings)
+    runner = ServiceRunner(service, settings)
+    await runner.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{runner.port}") as channel:
+            yield RunningGenerator(runner, service, channel,
+                                   generator_pb2_grpc.GeneratorServiceStub(channel))
+    finally:
+        await runner.stop()

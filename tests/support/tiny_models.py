@@ -44,3 +44,20 @@ def build_onnx(work: Path, labels: tuple[str, ...], multi_label: bool = False) -
     checkpoint = build_checkpoint(work / "checkpoint", labels, multi_label)
     export(str(checkpoint), work / "onnx", model_version="test-1", progress=lambda _: None)
     return work / "onnx"
+
+
+def build_tiny_kogpt2(out: Path, seed: int = 0) -> Path:
+    """A random-weight tiny GPT-2 with a KoGPT2-style tokenizer (bos 0, eos 1, pad 3)."""
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from generator_service.kogpt2_tokenizer import shipped_korean_text, train_kogpt2_tokenizer
+
+    tokenizer = train_kogpt2_tokenizer(shipped_korean_text(), vocab_size=2000)
+    torch.manual_seed(seed)
+    config = GPT2Config(vocab_size=len(tokenizer), n_positions=256, n_embd=32, n_layer=2,
+                        n_head=2, bos_token_id=0, eos_token_id=1, pad_token_id=3)
+    model = GPT2LMHeadModel(config).eval()
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
