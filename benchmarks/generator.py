@@ -15,9 +15,9 @@ import statistics
 import time
 from pathlib import Path
 
+from emotion_chat.personas import PersonaRegistry
 from generator_service.backends.base import Completion, GenerationInput, HistoryTurn
 from generator_service.backends.local_lm import LocalCausalLMBackend
-from generator_service.personas import PersonaRegistry
 
 PROMPTS = ("오늘 시험 끝났는데 망친 것 같아", "내일 면접인데 너무 떨려요",
            "친구가 약속을 또 까먹었어. 진짜 서운하다", "주말에 뭐 할지 고민 중이야")

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from emotion_chat.errors import EmotionChatError, InvalidInputError
+from emotion_chat.personas import PersonaRegistry
 from emotion_chat.validation import check_text
 from generator_service.backends.base import (
     Completion,
@@ -20,7 +21,6 @@ from generator_service.backends.base import (
 )
 from generator_service.emotions import reply_emotion
 from generator_service.metrics import GeneratorMetrics
-from generator_service.personas import PersonaRegistry
 from generator_service.settings import GeneratorSettings
 
 ROLES = ("user", "assistant")
@@ -51,7 +51,8 @@ class GeneratorCore:
                 emotion: str = "", emotion_score: float = 0.0, persona: str = "",
                 max_new_tokens: int = 0, temperature: float | None = None,
                 top_p: float | None = None, seed: int | None = None,
-                conversation_id: str = "", deadline: float | None = None) -> GenerationInput:
+                conversation_id: str = "", deadline: float | None = None,
+                avoid_replies: Sequence[str] = ()) -> GenerationInput:
         """Validate a request; history items are (role, text, emotion)."""
         s = self.settings
         checked = check_text(text, "text", s.max_text_chars)
@@ -81,7 +82,8 @@ class GeneratorCore:
             persona=resolved, max_new_tokens=max_new_tokens or s.max_new_tokens,
             temperature=s.temperature if temperature is None else temperature,
             top_p=s.top_p if top_p is None else top_p, seed=seed,
-            conversation_id=conversation_id, deadline=deadline)
+            conversation_id=conversation_id, deadline=deadline,
+            avoid_replies=tuple(avoid_replies))
 
     async def stream(self, request: GenerationInput) -> AsyncIterator[str | GenerationResult]:
         """Text deltas, then one GenerationResult."""

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from pathlib import Path
 
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
 from tokenizers.trainers import BpeTrainer
 from transformers import PreTrainedTokenizerFast
 
+from emotion_chat.personas import BANK_DIR
 from generator_service.backends.prompts import KOGPT2_SPECIAL_TOKENS
-
-BANK_DIR = Path(__file__).with_name("bank")
 
 
 def shipped_korean_text() -> list[str]:

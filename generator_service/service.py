@@ -9,12 +9,12 @@ import grpc
 from prometheus_client import CollectorRegistry
 
 from emotion_chat.errors import NotReadyError
+from emotion_chat.personas import PersonaRegistry
 from emotion_chat.v1 import generator_pb2 as pb
 from emotion_chat.v1 import generator_pb2_grpc as pb_grpc
 from generator_service.backends import build_backend
 from generator_service.core import GeneratorCore
 from generator_service.metrics import GeneratorMetrics
-from generator_service.personas import PersonaRegistry
 from generator_service.servicer import GeneratorServicer
 from generator_service.settings import GeneratorSettings
 

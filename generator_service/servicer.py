@@ -27,7 +27,8 @@ def to_input(core: GeneratorCore, request: pb.GenerateRequest,
         temperature=params.temperature if params.HasField("temperature") else None,
         top_p=params.top_p if params.HasField("top_p") else None,
         seed=params.seed if params.HasField("seed") else None,
-        conversation_id=request.conversation_id, deadline=deadline_of(context))
+        conversation_id=request.conversation_id, deadline=deadline_of(context),
+        avoid_replies=list(request.avoid_replies))
 
 
 def to_response(result: GenerationResult) -> pb.GenerateResponse:

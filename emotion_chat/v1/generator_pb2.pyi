@@ -47,20 +47,22 @@ class GenerationParams(_message.Message):
     def __init__(self, max_new_tokens: _Optional[int] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., seed: _Optional[int] = ...) -> None: ...
 
 class GenerateRequest(_message.Message):
-    __slots__ = ("history", "text", "emotion", "persona", "params", "conversation_id")
+    __slots__ = ("history", "text", "emotion", "persona", "params", "conversation_id", "avoid_replies")
     HISTORY_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     EMOTION_FIELD_NUMBER: _ClassVar[int]
     PERSONA_FIELD_NUMBER: _ClassVar[int]
     PARAMS_FIELD_NUMBER: _ClassVar[int]
     CONVERSATION_ID_FIELD_NUMBER: _ClassVar[int]
+    AVOID_REPLIES_FIELD_NUMBER: _ClassVar[int]
     history: _containers.RepeatedCompositeFieldContainer[Turn]
     text: str
     emotion: Emotion
     persona: str
     params: GenerationParams
     conversation_id: str
-    def __init__(self, history: _Optional[_Iterable[_Union[Turn, _Mapping]]] = ..., text: _Optional[str] = ..., emotion: _Optional[_Union[Emotion, _Mapping]] = ..., persona: _Optional[str] = ..., params: _Optional[_Union[GenerationParams, _Mapping]] = ..., conversation_id: _Optional[str] = ...) -> None: ...
+    avoid_replies: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, history: _Optional[_Iterable[_Union[Turn, _Mapping]]] = ..., text: _Optional[str] = ..., emotion: _Optional[_Union[Emotion, _Mapping]] = ..., persona: _Optional[str] = ..., params: _Optional[_Union[GenerationParams, _Mapping]] = ..., conversation_id: _Optional[str] = ..., avoid_replies: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GenerationUsage(_message.Message):
     __slots__ = ("prompt_tokens", "completion_tokens")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from emotion_chat.personas import PersonaRegistry
 from generator_service.backends.base import GenerationBackend
-from generator_service.personas import PersonaRegistry
 from generator_service.settings import GeneratorSettings
 
 

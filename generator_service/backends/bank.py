@@ -17,9 +17,9 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 
+from emotion_chat.personas import Persona, PersonaRegistry
 from generator_service.backends.base import Completion, GenerationInput
 from generator_service.emotions import REPLY_EMOTIONS
-from generator_service.personas import Persona, PersonaRegistry
 
 TIE = 1e-9
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from generator_service.personas import Persona
+from emotion_chat.personas import Persona
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +32,15 @@ class GenerationInput:
     conversation_id: str
     # Absolute time.monotonic() deadline, or None.
     deadline: float | None = None
+    # Replies not to give again (e.g. rejected by a consistency check); the bank skips them,
+    # sampling backends differ through the seed.
+    avoid_replies: tuple[str, ...] = ()
     # Benchmarks only: generate at least this many tokens (ignores EOS until then).
     min_new_tokens: int = 0
 
     @property
     def previous_replies(self) -> list[str]:
-        return [t.text for t in self.history if t.role == "assistant"]
+        return [t.text for t in self.history if t.role == "assistant"] + list(self.avoid_replies)
 
 
 @dataclass(frozen=True, slots=True)

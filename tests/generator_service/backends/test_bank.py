@@ -3,10 +3,10 @@ import random
 
 import pytest
 
+from emotion_chat.personas import PersonaRegistry
 from generator_service.backends.bank import BankBackend, ReplyBank, chunks
 from generator_service.backends.base import Completion, GenerationInput, HistoryTurn
 from generator_service.emotions import REPLY_EMOTIONS
-from generator_service.personas import PersonaRegistry
 
 PERSONAS = PersonaRegistry.load()
 
@@ -78,3 +78,14 @@ async def test_never_repeats_the_previous_bot_reply(backend) -> None:
         assert reply not in seen
         seen.append(reply)
         history += [HistoryTurn("user", "그냥 그래", "중립"), HistoryTurn("assistant", reply)]
+
+
+async def test_avoided_replies_are_not_given(backend) -> None:
+    first = request("상사가 또 소리 질렀어", "분노", "anger", seed=1)
+    items = [i async for i in backend.stream(first)]
+    reply = "".join(i for i in items if isinstance(i, str))
+    from dataclasses import replace
+
+    again = replace(first, avoid_replies=(reply,))
+    other = "".join([i async for i in backend.stream(again) if isinstance(i, str)])
+    assert other != reply

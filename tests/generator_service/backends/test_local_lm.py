@@ -6,9 +6,9 @@ import time
 import pytest
 
 from emotion_chat.errors import DeadlineExpiredError, OverloadedError
+from emotion_chat.personas import PersonaRegistry
 from generator_service.backends.base import Completion, GenerationInput
 from generator_service.backends.local_lm import LocalCausalLMBackend
-from generator_service.personas import PersonaRegistry
 
 PERSONAS = PersonaRegistry.load()
 

@@ -7,9 +7,9 @@ import pytest
 from fake_openai import FakeOpenAI
 
 from emotion_chat.errors import UpstreamError
+from emotion_chat.personas import PersonaRegistry
 from generator_service.backends.base import Completion, GenerationInput, HistoryTurn
 from generator_service.backends.openai_chat import OpenAIChatBackend, resolve_api_key
-from generator_service.personas import PersonaRegistry
 
 SECRET = "sk-test-do-not-log-1234"
 

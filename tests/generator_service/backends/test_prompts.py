@@ -1,6 +1,6 @@
+from emotion_chat.personas import PersonaRegistry
 from generator_service.backends.base import GenerationInput, HistoryTurn
 from generator_service.backends.prompts import kogpt2_prompt
-from generator_service.personas import PersonaRegistry
 
 
 def test_kogpt2_prompt_follows_the_chatbot_convention() -> None:

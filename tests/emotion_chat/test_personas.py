@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from emotion_chat.errors import InvalidInputError
-from generator_service.personas import PersonaRegistry
+from emotion_chat.personas import PersonaRegistry
 
 
 def test_inside_out_personas_and_default() -> None:
