@@ -22,10 +22,14 @@ class LabelSpace:
     problem_type: ProblemType
     # Per-label decision thresholds of a multi-label model (unused for single-label).
     thresholds: tuple[float, ...]
+    # Logits are divided by this before softmax/sigmoid (temperature scaling calibrates the
+    # confidence the dialogue policy thresholds; 1.0 = raw).
+    temperature: float = 1.0
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], default_threshold: float = 0.5) -> LabelSpace:
-        """Read id2label, problem_type and optional `label_thresholds` from a HF config.json.
+        """Read id2label, problem_type and the optional `label_thresholds` and
+        `calibration_temperature` from a HF config.json.
 
         `label_thresholds` may map label names to thresholds or list them in label order.
         """
@@ -38,7 +42,11 @@ class LabelSpace:
             raise ValueError("regression models are not emotion classifiers")
         problem_type = ProblemType(raw_type)
         thresholds = _thresholds(config.get("label_thresholds"), labels, default_threshold)
-        return cls(labels=labels, problem_type=problem_type, thresholds=thresholds)
+        temperature = float(config.get("calibration_temperature", 1.0))
+        if not temperature > 0:
+            raise ValueError(f"calibration_temperature must be > 0, got {temperature}")
+        return cls(labels=labels, problem_type=problem_type, thresholds=thresholds,
+                   temperature=temperature)
 
     @property
     def multi_label(self) -> bool:
@@ -47,6 +55,8 @@ class LabelSpace:
     def scores(self, logits: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.float32]:
         """Probabilities per row: softmax (single-label) or sigmoid (multi-label)."""
         x = np.asarray(logits, dtype=np.float32)
+        if self.temperature != 1.0:
+            x = x / np.float32(self.temperature)
         if self.multi_label:
             return (1.0 / (1.0 + np.exp(-x))).astype(np.float32)
         shifted = x - x.max(axis=-1, keepdims=True)

@@ -49,9 +49,23 @@ def _serve_generator(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_orchestrator(args: argparse.Namespace) -> int:
+    from emotion_chat.serving import ServiceRunner, run_until_signal
+    from orchestrator.service import OrchestratorService
+    from orchestrator.settings import OrchestratorSettings
+
+    settings = settings_from_args(OrchestratorSettings, args)
+    _configure_logging(settings.log_level)
+    service = OrchestratorService(settings)
+    runner = ServiceRunner(service, settings, interceptors=service.interceptors())
+    asyncio.run(run_until_signal(runner))
+    return 0
+
+
 def _add_serve(commands: argparse._SubParsersAction) -> None:
     from classifier_service.settings import ClassifierSettings
     from generator_service.settings import GeneratorSettings
+    from orchestrator.settings import OrchestratorSettings
 
     serve = commands.add_parser("serve", help="run a service (gRPC + /metrics)")
     services = serve.add_subparsers(dest="service", required=True, metavar="SERVICE")
@@ -63,6 +77,22 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
         "generator", help="emotion-conditioned reply generator (default port 50053)")
     add_settings_flags(generator, GeneratorSettings)
     generator.set_defaults(func=_serve_generator)
+    orchestrator = services.add_parser(
+        "orchestrator", help="chat orchestrator: state, policy, chaining (default port 50051)")
+    add_settings_flags(orchestrator, OrchestratorSettings)
+    orchestrator.set_defaults(func=_serve_orchestrator)
+    everything = services.add_parser(
+        "all", help="the whole stack on embedded defaults, one process per service")
+    everything.add_argument("--host", default="127.0.0.1", help="address of every service")
+    everything.add_argument("--free-ports", action="store_true",
+                            help="let every service pick a free port instead of 50051-50053")
+    everything.set_defaults(func=_serve_all)
+
+
+def _serve_all(args: argparse.Namespace) -> int:
+    from orchestrator.stack import serve_all
+
+    return serve_all(args)
 
 
 # -- model tooling ----------------------------------------------------------------------
@@ -169,8 +199,22 @@ def _add_clients(commands: argparse._SubParsersAction) -> None:
     classify.add_argument("--info", action="store_true", help="print the model info")
     classify.set_defaults(func=_classify)
 
+    chat = commands.add_parser("chat", help="chat with the orchestrator in the terminal")
+    chat.add_argument("--target", default="127.0.0.1:50051")
+    chat.add_argument("--persona", default="", help="persona id or name (e.g. 기쁨이)")
+    chat.add_argument("--conversation", default="", help="conversation id (default: new)")
+    chat.add_argument("--token", default="", help="bearer token, if the server wants one")
+    chat.add_argument("--timeout", type=float, default=60.0)
+    chat.set_defaults(func=_chat)
+
     demo = commands.add_parser("demo", help="start the stack on embedded defaults and chat")
     demo.set_defaults(func=_demo)
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from orchestrator.chat_cli import run_chat
+
+    return run_chat(args)
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -1,39 +1,39 @@
-"""`emotion-chat demo`: the stack on embedded defaults, then a short scripted conversation."""
+"""`emotion-chat demo`: the whole stack on embedded defaults, then a short Korean chat."""
 
 from __future__ import annotations
 
 import grpc
 
-from emotion_chat.launch import start_service
-from emotion_chat.v1 import classifier_pb2 as pb
-from emotion_chat.v1 import classifier_pb2_grpc as pb_grpc
+from emotion_chat.v1 import orchestrator_pb2_grpc as pb_grpc
+from orchestrator.chat_cli import ChatSession
+from orchestrator.stack import start_stack, stop_stack
 
 DEMO_LINES = (
+    "안녕!",
+    "너 이름이 뭐야?",
     "오늘 드디어 합격 통보 받았어! 너무 좋아",
-    "내일 면접인데 떨려서 잠이 안 와요",
+    "내일 첫 출근인데 잘할 수 있을지 떨려서 잠이 안 와요",
+    "응",
     "친구가 내 생일을 또 잊어버렸어. 서운하다",
-    "회의 중에 마이크 켜진 줄 모르고 혼잣말했어ㅋㅋ",
+    "/persona 버럭이",
     "택배가 세 번째 분실됐대요. 진짜 화나네",
-    "이번 주말에는 집 정리하려고",
+    "/persona 슬픔이",
+    "키우던 강아지가 너무 보고 싶어",
+    "/history",
 )
 
 
 def run_demo() -> int:
-    print("starting the classifier (the demo model is built on first use)...", flush=True)
-    classifier = start_service("classifier", ["--host", "127.0.0.1", "--port", "0",
-                                              "--metrics-port", "0"], echo=True)
+    print("starting the stack (the demo model is built on first use, about a minute)...",
+          flush=True)
+    processes = start_stack(free_ports=True, echo=False)
+    orchestrator = processes[-1]
+    print(f"stack ready: orchestrator {orchestrator.target}, classifier "
+          f"{processes[0].target}, generator {processes[1].target}\n", flush=True)
     try:
-        with grpc.insecure_channel(classifier.target) as channel:
-            stub = pb_grpc.ClassifierServiceStub(channel)
-            info = stub.GetModelInfo(pb.GetModelInfoRequest(), timeout=10)
-            print(f"\nmodel {info.model_name} v{info.model_version} on "
-                  f"{info.execution_provider}; labels: {', '.join(info.labels)}\n")
-            for line in DEMO_LINES:
-                response = stub.Classify(pb.ClassifyRequest(texts=[line], top_k=2), timeout=10)
-                top = response.results[0].scores
-                print(f"나: {line}\n   감정: {top[0].label} ({top[0].score:.0%}), "
-                      f"다음 {top[1].label} ({top[1].score:.0%}) · "
-                      f"{response.timings.total_ms:.1f} ms")
+        with grpc.insecure_channel(orchestrator.target) as channel:
+            session = ChatSession(pb_grpc.ChatServiceStub(channel), "demo", "", [], 30.0)
+            session.run(DEMO_LINES, echo=True)
     finally:
-        classifier.stop()
+        stop_stack(processes)
     return 0

@@ -8,6 +8,8 @@ the environment wins over the defaults.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -43,3 +45,12 @@ class ServiceSettings(BaseSettings):
 
     log_level: str = "INFO"
     """Python logging level of the service."""
+
+    tls_cert_file: Path | None = None
+    """PEM certificate chain: serve gRPC over TLS (with tls_key_file)."""
+
+    tls_key_file: Path | None = None
+    """PEM private key of tls_cert_file."""
+
+    tls_client_ca_file: Path | None = None
+    """PEM CA bundle: require and verify client certificates (mutual TLS)."""

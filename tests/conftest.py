@@ -28,3 +28,9 @@ def tiny_kogpt2_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tiny_models import build_tiny_kogpt2
 
     return build_tiny_kogpt2(tmp_path_factory.mktemp("kogpt2") / "ckpt")
+
+
+@pytest.fixture(scope="session")
+def angry_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny 7-label classifier that finds 분노 in every text (score about 0.99)."""
+    return build_onnx(tmp_path_factory.mktemp("tiny-angry"), SINGLE_LABELS, favour="분노")

@@ -8,6 +8,7 @@ the model (needs the `train` extra: torch); serving the result needs neither.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sys
 from pathlib import Path
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 DATASET = Path(__file__).with_name("emotions_ko.tsv")
 LABELS = ("행복", "불안", "슬픔", "당황", "상처", "분노", "중립")
 DEMO_MODEL_NAME = "emotion-chat/demo-bert-ko-7"
+# Bumped whenever the recipe changes: an older build is rebuilt on first use.
+DEMO_VERSION = "2"
 
 
 def default_demo_dir() -> Path:
@@ -26,7 +29,11 @@ def default_demo_dir() -> Path:
 
 
 def is_built(model_dir: Path) -> bool:
-    return all((model_dir / f).is_file() for f in ("model.onnx", "tokenizer.json", "config.json"))
+    """All files present and built by the current recipe."""
+    if not all((model_dir / f).is_file() for f in ("model.onnx", "tokenizer.json", "config.json")):
+        return False
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    return str(config.get("model_version")) == DEMO_VERSION
 
 
 async def ensure_demo_model(model_dir: Path | None = None) -> Path:

@@ -16,13 +16,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-from classifier_service.demo import DATASET, DEMO_MODEL_NAME, LABELS, default_demo_dir, is_built
+from classifier_service.demo import (
+    DATASET,
+    DEMO_MODEL_NAME,
+    DEMO_VERSION,
+    LABELS,
+    default_demo_dir,
+    is_built,
+)
 
 # A model small enough to train in about a minute on two CPU cores.
 DEMO_ARCHITECTURE = {"hidden_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4,
                      "intermediate_size": 512, "max_position_embeddings": 128}
 DEMO_VOCAB_SIZE = 1000  # below the syllable alphabet: pieces stay small and generalise
-DEMO_VERSION = "1"
 
 
 def build(out_dir: Path, *, progress: bool = True) -> dict[str, object]:
@@ -35,6 +41,8 @@ def build(out_dir: Path, *, progress: bool = True) -> dict[str, object]:
     from classifier_service.training.trainer import (
         TrainConfig,
         fine_tune,
+        fit_temperature,
+        logits_of,
         predict,
         seed_everything,
     )
@@ -56,6 +64,9 @@ def build(out_dir: Path, *, progress: bool = True) -> dict[str, object]:
                                warmup_ratio=0.1, max_length=64, device="cpu",
                                progress=progress)
     result = fine_tune(model, tokenizer, train, validation, label2id, train_config)
+    temperature = fit_temperature(logits_of(model, tokenizer, validation.texts, train_config),
+                                  [label2id[label] for label in validation.labels])
+    print(f"calibration temperature {temperature:.2f} (fitted on the validation split)")
     predicted = [LABELS[i] for i in predict(model, tokenizer, test.texts, train_config)]
     report = evaluate(test.labels, predicted, LABELS)
     print(f"held-out test accuracy {report.accuracy:.3f} (best validation accuracy "
@@ -64,6 +75,7 @@ def build(out_dir: Path, *, progress: bool = True) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         checkpoint = Path(tmp) / "checkpoint"
         model.config.model_version = DEMO_VERSION
+        model.config.calibration_temperature = round(temperature, 4)
         model.config._name_or_path = DEMO_MODEL_NAME
         model.save_pretrained(checkpoint)
         tokenizer.save_pretrained(checkpoint)
@@ -73,6 +85,7 @@ def build(out_dir: Path, *, progress: bool = True) -> dict[str, object]:
         "sentences": len(data), "dropped_duplicates": cleaning.dropped_duplicates,
         "split": {"train": len(train), "validation": len(validation), "test": len(test)},
         "best_epoch": result.best_epoch, "validation_accuracy": result.best_val_accuracy,
+        "calibration_temperature": temperature,
         "test": report.as_dict(), "history": result.history,
     }
     (out_dir / "training_report.json").write_text(

@@ -14,7 +14,13 @@ from pathlib import Path
 
 from classifier_service.training.data import read_table, split
 from classifier_service.training.report import evaluate
-from classifier_service.training.trainer import TrainConfig, fine_tune, predict
+from classifier_service.training.trainer import (
+    TrainConfig,
+    fine_tune,
+    fit_temperature,
+    logits_of,
+    predict,
+)
 
 
 def train(data_path: Path, base: str, out_dir: Path, config: TrainConfig,
@@ -33,6 +39,9 @@ def train(data_path: Path, base: str, out_dir: Path, config: TrainConfig,
         base, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=label2id,
         problem_type="single_label_classification", ignore_mismatched_sizes=True)
     result = fine_tune(model, tokenizer, train_part, validation, label2id, config)
+    temperature = fit_temperature(logits_of(model, tokenizer, validation.texts, config),
+                                  [label2id[label] for label in validation.labels])
+    model.config.calibration_temperature = round(temperature, 4)
     predicted = [labels[i] for i in predict(model, tokenizer, test.texts, config)]
     report = evaluate(test.labels, predicted, labels)
     print(f"test accuracy {report.accuracy:.4f} (best validation {result.best_val_accuracy:.4f} "
@@ -46,6 +55,7 @@ def train(data_path: Path, base: str, out_dir: Path, config: TrainConfig,
         "cleaning": asdict(cleaning),
         "split": {"train": len(train_part), "validation": len(validation), "test": len(test)},
         "best_epoch": result.best_epoch, "validation_accuracy": result.best_val_accuracy,
+        "calibration_temperature": temperature,
         "test": report.as_dict(), "history": result.history,
     }
     (out_dir / "training_report.json").write_text(

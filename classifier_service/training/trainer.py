@@ -150,3 +150,37 @@ def fine_tune(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, train:
     if best_state is not None:
         model.load_state_dict(best_state)
     return result
+
+
+@torch.no_grad()
+def logits_of(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, texts: list[str],
+              config: TrainConfig) -> np.ndarray:
+    device = _device(config.device)
+    model.to(device)  # type: ignore[arg-type]
+    model.eval()
+    rows = []
+    for start in range(0, len(texts), config.batch_size):
+        inputs = _encode(tokenizer, texts[start:start + config.batch_size], config.max_length,
+                         device)
+        rows.append(model(**inputs).logits.float().cpu().numpy())
+    return np.concatenate(rows)
+
+
+def fit_temperature(logits: np.ndarray, labels: list[int]) -> float:
+    """Temperature scaling (Guo et al., 2017): the T minimising validation NLL of softmax(z/T).
+
+    Fine-tuned classifiers are over-confident; calibrated scores make the dialogue policy's
+    confidence thresholds mean what they say.
+    """
+    target = np.asarray(labels)
+
+    def nll(t: float) -> float:
+        z = logits / t
+        z = z - z.max(axis=1, keepdims=True)
+        log_probs = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-log_probs[np.arange(len(target)), target].mean())
+
+    grid = np.exp(np.linspace(np.log(0.25), np.log(50.0), 200))
+    best = min(grid, key=nll)
+    fine = np.linspace(best * 0.9, best * 1.1, 41)
+    return float(min(fine, key=nll))

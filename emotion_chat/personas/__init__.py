@@ -1,7 +1,9 @@
 """Personas: the Inside Out set plus the open-domain default, extendable from a JSON file.
 
 A persona has a system prompt (OpenAI-compatible backends), a style tag (prefixed to the
-local LM's prompt) and a reply bank (the offline backend). A user file with the same shape as
+local LM's prompt), a reply bank (the offline backend), and the orchestrator's rule-layer
+lines: greetings, introductions (answers to "what's your name") and the question that asks
+the user to confirm an emotion. A user file with the same shape as
 `personas.json` adds personas or overrides shipped ones by id; its `bank` entries may point
 to reply-bank files (relative to the user file).
 """
@@ -34,6 +36,9 @@ class Persona:
     style_tag: str
     system_prompt: str
     bank_path: Path
+    greetings: tuple[str, ...] = ("안녕! 반가워.",)
+    introductions: tuple[str, ...] = ("나는 너의 대화 친구야.",)
+    confirm_template: str = "혹시 지금 {feeling} 거야?"
 
     @property
     def full_system_prompt(self) -> str:
@@ -49,7 +54,11 @@ def _persona(entry: dict[str, Any], base: Path) -> Persona:
                        description=str(entry.get("description", "")),
                        embodies=str(entry.get("embodies", "")),
                        style_tag=str(entry.get("style_tag", "")),
-                       system_prompt=str(entry["system_prompt"]), bank_path=bank_path)
+                       system_prompt=str(entry["system_prompt"]), bank_path=bank_path,
+                       greetings=tuple(entry.get("greetings") or Persona.greetings),
+                       introductions=tuple(entry.get("introductions") or Persona.introductions),
+                       confirm_template=str(entry.get("confirm_template")
+                                            or Persona.confirm_template))
     except KeyError as missing:
         raise ValueError(f"persona entry {entry!r} lacks {missing}") from None
 

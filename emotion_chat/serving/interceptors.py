@@ -59,10 +59,11 @@ class UndecodableRequest:
 
 
 class _CachingInterceptor(grpc.aio.ServerInterceptor):
-    """Wraps each method's handler once and reuses it for every later call."""
+    """Wraps each method's handler once and reuses the wrapper while the inner handler is the
+    same object (an interceptor further in may return a different handler per call)."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, grpc.RpcMethodHandler] = {}
+        self._cache: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
 
     def wrap(self, inner: Behavior, method: str, streaming: bool) -> Behavior:
         raise NotImplementedError
@@ -76,15 +77,15 @@ class _CachingInterceptor(grpc.aio.ServerInterceptor):
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         method = handler_call_details.method
-        cached = self._cache.get(method)
-        if cached is not None:
-            return cached
         handler = await continuation(handler_call_details)
         if handler is None:
             return None
+        cached = self._cache.get(method)
+        if cached is not None and cached[0] is handler:
+            return cached[1]
         wrapped = wrap_handler(handler, method, self.wrap,
                                self.wrap_deserializer(handler.request_deserializer))
-        self._cache[method] = wrapped
+        self._cache[method] = (handler, wrapped)
         return wrapped
 
 

@@ -60,14 +60,28 @@ class GrpcService(Protocol):
         ...
 
 
+def server_credentials(settings: ServiceSettings) -> grpc.ServerCredentials | None:
+    """TLS credentials when a certificate is configured (mutual TLS with a client CA)."""
+    if settings.tls_cert_file is None and settings.tls_key_file is None:
+        return None
+    if settings.tls_cert_file is None or settings.tls_key_file is None:
+        raise ValueError("TLS needs both tls_cert_file and tls_key_file")
+    client_ca = settings.tls_client_ca_file
+    return grpc.ssl_server_credentials(
+        [(settings.tls_key_file.read_bytes(), settings.tls_cert_file.read_bytes())],
+        root_certificates=client_ca.read_bytes() if client_ca else None,
+        require_client_auth=client_ca is not None)
+
+
 class ServiceRunner:
     """Starts and stops one service's gRPC server and metrics endpoint."""
 
     def __init__(self, service: GrpcService, settings: ServiceSettings,
-                 server_credentials: grpc.ServerCredentials | None = None) -> None:
+                 interceptors: Sequence[grpc.aio.ServerInterceptor] = ()) -> None:
         self.service = service
         self.settings = settings
-        self._credentials = server_credentials
+        self._credentials = server_credentials(settings)
+        self._extra_interceptors = tuple(interceptors)
         self.health = health.aio.HealthServicer()
         self.server: grpc.aio.Server | None = None
         self.port: int = 0
@@ -83,7 +97,8 @@ class ServiceRunner:
         ]
         rpc_metrics = RpcMetrics(self.service.registry)
         server = grpc.aio.server(
-            interceptors=[RpcMetricsInterceptor(rpc_metrics), ErrorMappingInterceptor()],
+            interceptors=[RpcMetricsInterceptor(rpc_metrics), *self._extra_interceptors,
+                          ErrorMappingInterceptor()],
             options=options,
             maximum_concurrent_rpcs=s.max_concurrent_rpcs,
         )

@@ -1,10 +1,11 @@
 """The offline backend: replies from a shipped bank per persona and reply emotion.
 
 Candidates are the persona's replies for the reply emotion, minus replies the bot already
-gave in this conversation. They are ranked by TF-IDF-weighted character-bigram cosine
-similarity to the user's text (a reply about 시험 wins for a message about 시험); ties among
-the best are broken by a seeded random choice (the request's seed, else a hash of the
-conversation id and turn number), so a conversation is reproducible but not repetitive.
+gave in this conversation, minus replies that mention a topic the user did not raise (see
+topics.py). They are ranked by TF-IDF-weighted character-bigram cosine similarity to the
+user's text (a reply about 시험 wins for a message about 시험); ties among the best are broken
+by a seeded random choice (the request's seed, else a hash of the conversation id and turn
+number), so a conversation is reproducible but not repetitive.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 from emotion_chat.personas import Persona, PersonaRegistry
 from generator_service.backends.base import Completion, GenerationInput
+from generator_service.backends.topics import topics_in
 from generator_service.emotions import REPLY_EMOTIONS
 
 TIE = 1e-9
@@ -34,6 +36,7 @@ class _Reply:
     text: str
     vector: dict[str, float]
     norm: float
+    topics: frozenset[str]
 
 
 class ReplyBank:
@@ -58,16 +61,20 @@ class ReplyBank:
 
     def _index(self, text: str) -> _Reply:
         vector = self._weights(text)
-        return _Reply(text, vector, math.sqrt(sum(v * v for v in vector.values())) or 1.0)
+        return _Reply(text, vector, math.sqrt(sum(v * v for v in vector.values())) or 1.0,
+                      topics_in(text))
 
     def count(self, emotion: str) -> int:
         return len(self._replies[emotion])
 
     def choose(self, text: str, emotion: str, avoid: Iterable[str], rng: random.Random) -> str:
         used = list(avoid)
-        candidates = [r for r in self._replies[emotion] if r.text not in set(used)]
+        raised = topics_in(text)
+        on_topic = [r for r in self._replies[emotion] if r.topics <= raised]
+        pool = on_topic or self._replies[emotion]
+        candidates = [r for r in pool if r.text not in set(used)]
         if not candidates:  # every reply was used: allow repeats, but never the last one
-            candidates = [r for r in self._replies[emotion] if r.text not in used[-1:]]
+            candidates = [r for r in pool if r.text not in used[-1:]]
         query = self._weights(text)
         query_norm = math.sqrt(sum(v * v for v in query.values())) or 1.0
         scored = [(sum(w * r.vector.get(g, 0.0) for g, w in query.items()) / (query_norm * r.norm),

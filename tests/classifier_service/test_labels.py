@@ -42,3 +42,13 @@ def test_labels_follow_numeric_id_order() -> None:
 def test_inconsistent_configs_are_refused(bad) -> None:
     with pytest.raises(ValueError):
         LabelSpace.from_config(bad)
+
+
+def test_calibration_temperature_softens_scores() -> None:
+    raw = LabelSpace.from_config(config())
+    calibrated = LabelSpace.from_config(config(calibration_temperature=4.0))
+    logits = np.array([[4.0, 0.0, -4.0]])
+    assert calibrated.scores(logits).max() < raw.scores(logits).max()
+    assert calibrated.scores(logits).argmax() == raw.scores(logits).argmax()
+    with pytest.raises(ValueError, match="calibration_temperature"):
+        LabelSpace.from_config(config(calibration_temperature=0))

@@ -101,3 +101,38 @@ async def running_generator(**overrides: Any) -> AsyncIterator[RunningGenerator]
                                    generator_pb2_grpc.GeneratorServiceStub(channel))
     finally:
         await runner.stop()
+
+
+@dataclass
+class RunningOrchestrator:
+    runner: ServiceRunner
+    service: Any
+    channel: grpc.aio.Channel
+    stub: Any
+
+    def metric(self, name: str, labels: dict[str, str] | None = None) -> float | None:
+        return self.service.registry.get_sample_value(name, labels or {})
+
+
+@contextlib.asynccontextmanager
+async def running_orchestrator(classifier_target: str, generator_target: str,
+                               **overrides: Any) -> AsyncIterator[RunningOrchestrator]:
+    from emotion_chat.v1 import orchestrator_pb2_grpc
+    from orchestrator.service import OrchestratorService
+    from orchestrator.settings import OrchestratorSettings
+
+    values: dict[str, Any] = dict(
+        host="127.0.0.1", port=0, metrics_host="127.0.0.1", metrics_port=0,
+        grace_period_s=1.0, classifier_target=classifier_target,
+        generator_target=generator_target, classify_timeout_s=5.0)
+    values.update(overrides)
+    settings = OrchestratorSettings(**values)
+    service = OrchestratorService(settings)
+    runner = ServiceRunner(service, settings, interceptors=service.interceptors())
+    await runner.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{runner.port}") as channel:
+            yield RunningOrchestrator(runner, service, channel,
+                                      orchestrator_pb2_grpc.ChatServiceStub(channel))
+    finally:
+        await runner.stop()

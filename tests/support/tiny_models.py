@@ -13,7 +13,7 @@ TINY_ARCHITECTURE = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_h
 
 
 def build_checkpoint(out: Path, labels: tuple[str, ...], multi_label: bool = False,
-                     seed: int = 0) -> Path:
+                     seed: int = 0, favour: str | None = None) -> Path:
     """Save a random-weight tiny BertForSequenceClassification + tokenizer (HF format)."""
     import torch
     from transformers import BertConfig, BertForSequenceClassification
@@ -33,15 +33,19 @@ def build_checkpoint(out: Path, labels: tuple[str, ...], multi_label: bool = Fal
     if multi_label:
         config.label_thresholds = INSIDE_OUT_THRESHOLDS
     model = BertForSequenceClassification(config).eval()
+    if favour is not None:  # a model that answers `favour` for every text, confidently
+        with torch.no_grad():
+            model.classifier.bias[labels.index(favour)] = 8.0
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out
 
 
-def build_onnx(work: Path, labels: tuple[str, ...], multi_label: bool = False) -> Path:
+def build_onnx(work: Path, labels: tuple[str, ...], multi_label: bool = False,
+               favour: str | None = None) -> Path:
     from classifier_service.training.export import export
 
-    checkpoint = build_checkpoint(work / "checkpoint", labels, multi_label)
+    checkpoint = build_checkpoint(work / "checkpoint", labels, multi_label, favour=favour)
     export(str(checkpoint), work / "onnx", model_version="test-1", progress=lambda _: None)
     return work / "onnx"
 

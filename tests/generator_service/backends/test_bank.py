@@ -89,3 +89,13 @@ async def test_avoided_replies_are_not_given(backend) -> None:
     again = replace(first, avoid_replies=(reply,))
     other = "".join([i async for i in backend.stream(again) if isinstance(i, str)])
     assert other != reply
+
+
+def test_replies_about_topics_the_user_did_not_raise_are_skipped() -> None:
+    replies = ["강아지가 많이 보고 싶구나", "그 마음 충분히 이해해", "시험 잘 봤다니 대단해!"]
+    bank = ReplyBank({e: replies for e in REPLY_EMOTIONS})
+    for seed in range(10):
+        assert bank.choose("택배가 또 늦게 왔어", "분노", [], random.Random(seed)) == \
+            "그 마음 충분히 이해해"
+        assert bank.choose("우리 강아지가 아파", "슬픔", [], random.Random(seed)) == \
+            "강아지가 많이 보고 싶구나"

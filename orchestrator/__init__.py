@@ -1,0 +1,1 @@
+"""Orchestrator: conversation state, the dialogue policy, classify → generate chaining."""

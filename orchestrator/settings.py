@@ -1,0 +1,95 @@
+"""Orchestrator settings: env `ORCHESTRATOR_*`, or the same names as flags of `serve
+orchestrator`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from emotion_chat.settings import ServiceSettings
+
+
+class OrchestratorSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ORCHESTRATOR_")
+
+    port: int = Field(default=50051, ge=0, le=65535)
+    """gRPC port; 0 picks a free port."""
+
+    metrics_port: int = Field(default=9091, ge=0, le=65535)
+    """Prometheus /metrics HTTP port; 0 picks a free port."""
+
+    classifier_target: str = "127.0.0.1:50052"
+    """Classifier address; on Kubernetes `dns:///classifier.<ns>.svc:50052` (headless
+    Service) so round_robin spreads calls over every pod."""
+
+    generator_target: str = "127.0.0.1:50053"
+    """Generator address (same forms as classifier_target)."""
+
+    classify_timeout_s: float = Field(default=2.0, gt=0)
+    """Deadline of one Classify call (capped by the turn's own deadline)."""
+
+    generate_timeout_s: float = Field(default=30.0, gt=0)
+    """Deadline of one Generate call (capped by the turn's own deadline)."""
+
+    downstream_retries: int = Field(default=3, ge=1, le=5)
+    """Attempts per downstream call when it fails UNAVAILABLE (gRPC retry policy)."""
+
+    downstream_tls: bool = False
+    """Use TLS to the classifier and generator."""
+
+    downstream_tls_ca_file: Path | None = None
+    """CA bundle that signed the downstream servers' certificates (default: system roots)."""
+
+    store_url: str = "memory://"
+    """Conversation store: memory:// (one replica) or redis://host:port/db (replicas share
+    state; rediss:// for TLS)."""
+
+    conversation_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
+    """A conversation idle this long is forgotten (refreshed by every turn)."""
+
+    max_stored_turns: int = Field(default=200, ge=2)
+    """Turns kept per conversation (user and bot messages); older ones are dropped."""
+
+    lock_ttl_s: float = Field(default=60.0, gt=0)
+    """Expiry of a conversation's lock if its holder dies (renewed while the turn runs)."""
+
+    lock_wait_s: float = Field(default=30.0, gt=0)
+    """How long a turn waits for its conversation's lock before ABORTED."""
+
+    history_turns: int = Field(default=10, ge=0)
+    """Most recent stored turns sent to the generator."""
+
+    max_text_chars: int = Field(default=1000, ge=1)
+    """Longest user message accepted, in characters."""
+
+    personas_file: Path | None = None
+    """JSON file adding or overriding personas (keep it the same as the generator's)."""
+
+    default_persona: str | None = None
+    """Persona of new conversations that name none (default: bingbong, 빙봉)."""
+
+    answer_threshold: float | None = Field(default=None, ge=0, le=1)
+    """Emotion score from which the bot answers directly (default by the classifier's label
+    count: ≤4 labels 0.8 as in seed 004, ≤10 labels 0.5, more 0.35)."""
+
+    confirm_threshold: float | None = Field(default=None, ge=0, le=1)
+    """Score from which (up to answer_threshold) the bot asks the user to confirm the emotion;
+    below it the bot answers without assuming one (default: ≤4 labels 0.6, ≤10 0.3, more 0.2)."""
+
+    rules: bool = True
+    """Answer greetings and name questions per persona without model calls."""
+
+    consistency_check: bool = False
+    """Classify each reply and regenerate when its emotion contradicts the one the persona
+    should answer with (the user's, or the persona's own)."""
+
+    max_regenerations: int = Field(default=2, ge=0, le=5)
+    """Regenerations allowed by the consistency check."""
+
+    auth_tokens: SecretStr | None = None
+    """Comma-separated bearer tokens accepted in `authorization` metadata; unset = no auth."""
+
+    auth_tokens_file: Path | None = None
+    """File with one accepted bearer token per line (e.g. a mounted secret)."""

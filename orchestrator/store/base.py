@@ -1,0 +1,53 @@
+"""The conversation store interface: in-memory for one replica, Redis for several."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+
+import grpc
+
+from emotion_chat.errors import EmotionChatError
+from orchestrator.state import Conversation, DialogueState, StoredTurn
+
+
+class ConversationBusyError(EmotionChatError):
+    """The conversation's lock could not be taken in time (ABORTED: retry)."""
+
+    code = grpc.StatusCode.ABORTED
+
+
+class ConversationStore(ABC):
+    """Per-conversation history, dialogue state and lock.
+
+    `commit` appends the turn's messages and replaces the dialogue state atomically, trims the
+    history to `max_stored_turns` and refreshes the conversation's TTL. Callers hold
+    `lock(conversation_id)` from `load` to `commit`, so turns of one conversation never
+    interleave.
+    """
+
+    def __init__(self, ttl_s: int, max_stored_turns: int) -> None:
+        self.ttl_s = ttl_s
+        self.max_stored_turns = max_stored_turns
+
+    @abstractmethod
+    def lock(self, conversation_id: str, wait_s: float) -> AbstractAsyncContextManager[None]:
+        """Exclusive access to one conversation; ConversationBusyError after wait_s."""
+
+    @abstractmethod
+    async def load(self, conversation_id: str) -> Conversation: ...
+
+    @abstractmethod
+    async def commit(self, conversation_id: str, new_turns: Sequence[StoredTurn],
+                     dialogue: DialogueState) -> None: ...
+
+    @abstractmethod
+    async def delete(self, conversation_id: str) -> bool:
+        """Erase everything stored for the conversation; False if nothing was."""
+
+    async def start(self) -> None:  # noqa: B027 - optional hook
+        """Connect (and check the connection)."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
