@@ -41,9 +41,10 @@ def bert_base_dir() -> Path:
 
 def build_bert_base(out_dir: Path | None = None, *, optimize: bool = False, fp16: bool = False,
                     int8: bool = False, force: bool = False) -> Path:
-    """Export a klue/bert-base-shaped classifier with random weights (58 labels)."""
-    import tempfile
+    """Export a klue/bert-base-shaped classifier with random weights (58 labels).
 
+    The PyTorch checkpoint is kept in `<out_dir>-checkpoint` for the per-request baseline.
+    """
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
@@ -53,7 +54,9 @@ def build_bert_base(out_dir: Path | None = None, *, optimize: bool = False, fp16
     from classifier_service.training.tokenizer import train_wordpiece
 
     out_dir = out_dir or bert_base_dir()
-    if (out_dir / "model.onnx").is_file() and not force:
+    checkpoint = checkpoint_of(out_dir)
+    if (out_dir / "model.onnx").is_file() and (checkpoint / "config.json").is_file() \
+            and not force:
         return out_dir
     assert len(SUB_EMOTIONS_58) == 58
     data, _ = read_table(DATASET)
@@ -64,12 +67,16 @@ def build_bert_base(out_dir: Path | None = None, *, optimize: bool = False, fp16
                         label2id={label: i for i, label in enumerate(SUB_EMOTIONS_58)},
                         **KLUE_BERT_BASE)
     model = BertForSequenceClassification(config).eval()
-    with tempfile.TemporaryDirectory() as tmp:
-        model.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
-        export(tmp, out_dir, optimize=optimize, fp16=fp16, int8=int8,
-               model_version="random-0")
+    model.save_pretrained(checkpoint)
+    tokenizer.save_pretrained(checkpoint)
+    export(str(checkpoint), out_dir, optimize=optimize, fp16=fp16, int8=int8,
+           model_version="random-0")
     return out_dir
+
+
+def checkpoint_of(onnx_dir: Path) -> Path:
+    """Where build_bert_base keeps the PyTorch checkpoint of an exported model."""
+    return onnx_dir.with_name(onnx_dir.name + "-checkpoint")
 
 
 # skt/kogpt2-base-v2: GPT-2 with a 51200-token vocabulary, 12 layers, n_embd 768, 1024 positions.

@@ -207,8 +207,21 @@ def _add_clients(commands: argparse._SubParsersAction) -> None:
     chat.add_argument("--timeout", type=float, default=60.0)
     chat.set_defaults(func=_chat)
 
+    bench = commands.add_parser(
+        "bench", help="load benchmarks side by side (ours, bare model, Triton, baseline)")
+    from benchmarks.run import add_arguments
+
+    add_arguments(bench)
+    bench.set_defaults(func=_bench)
+
     demo = commands.add_parser("demo", help="start the stack on embedded defaults and chat")
     demo.set_defaults(func=_demo)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from benchmarks.run import run
+
+    return run(args)
 
 
 def _chat(args: argparse.Namespace) -> int:

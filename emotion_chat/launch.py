@@ -51,8 +51,15 @@ def start_service(service: str, args: Sequence[str] = (), env: Mapping[str, str]
                   timeout: float = 300.0, echo: bool = False) -> ServiceProcess:
     """Run `python -m emotion_chat.cli serve <service> ARGS` and wait for its READY line."""
     command = [sys.executable, "-m", "emotion_chat.cli", "serve", service, *args]
+    return start_process(service, command, env, timeout, echo)
+
+
+def start_process(name: str, command: Sequence[str], env: Mapping[str, str] | None = None,
+                  timeout: float = 300.0, echo: bool = False) -> ServiceProcess:
+    """Run any server that prints the READY line (benchmark peers too) and wait for it."""
+    service = name
     child_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    process = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, env=child_env)
     handle = ServiceProcess(service, process)
     ready = threading.Event()

@@ -14,6 +14,7 @@ import json
 import shutil
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 from classifier_service.demo import (
@@ -79,7 +80,9 @@ def build(out_dir: Path, *, progress: bool = True) -> dict[str, object]:
         model.config._name_or_path = DEMO_MODEL_NAME
         model.save_pretrained(checkpoint)
         tokenizer.save_pretrained(checkpoint)
-        export(str(checkpoint), out_dir, model_version=DEMO_VERSION)
+        with warnings.catch_warnings():  # torch's tracer warnings say nothing to a user here
+            warnings.simplefilter("ignore")
+            export(str(checkpoint), out_dir, model_version=DEMO_VERSION)
     summary: dict[str, object] = {
         "model": DEMO_MODEL_NAME, "version": DEMO_VERSION, "dataset": DATASET.name,
         "sentences": len(data), "dropped_duplicates": cleaning.dropped_duplicates,
