@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import grpc
 
 from emotion_chat.v1 import orchestrator_pb2_grpc as pb_grpc
@@ -27,19 +23,7 @@ DEMO_LINES = (
 )
 
 
-def ensure_model_shown() -> None:
-    """Build the demo model in the foreground (with its progress) unless one is configured."""
-    from classifier_service.demo import default_demo_dir, is_built
-
-    if os.environ.get("CLASSIFIER_MODEL") or is_built(default_demo_dir()):
-        return
-    print("building the embedded demo model (once, about a minute)...", flush=True)
-    subprocess.run([sys.executable, "-m", "classifier_service.demo.build", "--quiet"],
-                   check=True)
-
-
 def run_demo() -> int:
-    ensure_model_shown()
     print("starting the stack: classifier, generator, orchestrator...", flush=True)
     processes = start_stack(free_ports=True, echo=False)
     orchestrator = processes[-1]

@@ -9,10 +9,25 @@ SIGINT stops the orchestrator first, then the models.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
+import subprocess
+import sys
 import threading
 
 from emotion_chat.launch import ServiceProcess, start_service
+
+
+def build_demo_model_in_foreground() -> None:
+    """Build the demo model before the classifier starts, showing its progress, unless a
+    model is configured (CLASSIFIER_MODEL) or already built."""
+    from classifier_service.demo import default_demo_dir, is_built
+
+    if os.environ.get("CLASSIFIER_MODEL") or is_built(default_demo_dir()):
+        return
+    print("building the embedded demo model (once, about a minute)...", flush=True)
+    subprocess.run([sys.executable, "-m", "classifier_service.demo.build", "--quiet"],
+                   check=True)
 
 
 def start_stack(host: str = "127.0.0.1", free_ports: bool = False,
@@ -20,6 +35,7 @@ def start_stack(host: str = "127.0.0.1", free_ports: bool = False,
                 ) -> list[ServiceProcess]:
     """Start classifier, generator and orchestrator; return them, orchestrator last."""
     extra = extra or {}
+    build_demo_model_in_foreground()
 
     def args(service: str) -> list[str]:
         ports = ["--port", "0", "--metrics-port", "0"] if free_ports else []
