@@ -89,12 +89,13 @@ def start_system(system: str, config: SuiteConfig) -> tuple[ServiceProcess, str]
         return process, "grpc"
     port = free_port()
     if system == "triton":
-        python = ensure_pytriton_venv()
+        python = ensure_pytriton_venv(config.device)
         process = start_process("pytriton", [
             str(python), str(PEERS_DIR / "pytriton_server.py"), str(config.model_dir),
             "--http-port", str(port), "--grpc-port", str(free_port()),
             "--metrics-port", str(free_port()), "--max-batch-size", str(config.max_batch_size),
-            "--max-queue-delay-us", str(config.triton_queue_delay_us)],
+            "--max-queue-delay-us", str(config.triton_queue_delay_us),
+            "--device", config.device],
             env=pytriton_env(), timeout=300)
         return process, "triton"
     if system == "baseline":

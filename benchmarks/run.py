@@ -31,7 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="ONNX model dir (default: klue/bert-base shape, random weights)")
     parser.add_argument("--checkpoint", type=Path, default=None,
                         help="its PyTorch checkpoint, for the per-request baseline")
-    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                        help="cuda: CUDA execution provider and an fp16-optimised export")
     parser.add_argument("--levels", type=int, nargs="+", default=None)
     parser.add_argument("--duration", type=float, default=None)
     parser.add_argument("--rounds", type=int, default=None)
@@ -62,7 +63,7 @@ def _generator(tokens: int, rounds: int) -> list[dict[str, Any]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from benchmarks.models import build_bert_base, checkpoint_of
+    from benchmarks.models import bert_base_dir, build_bert_base, checkpoint_of
 
     quick = args.quick
     levels = args.levels or ([1, 32] if quick else [1, 8, 32, 64])
@@ -76,7 +77,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"[{time.monotonic() - started:6.0f}s] {message}", flush=True)
 
     progress("preparing the klue/bert-base-shaped model (random weights, 58 labels)")
-    model_dir = args.model or build_bert_base()
+    if args.model is not None:
+        model_dir = args.model
+    elif args.device == "cuda":
+        model_dir = build_bert_base(bert_base_dir().with_name("bench-klue-bert-base-58-fp16"),
+                                    optimize=True, fp16=True)
+    else:
+        model_dir = build_bert_base()
     checkpoint = args.checkpoint or (checkpoint_of(model_dir) if args.model is None else None)
     systems = [s for s in ("ours", "triton", "baseline") if s not in args.skip]
     if checkpoint is None and "baseline" in systems:

@@ -25,7 +25,7 @@ from pytriton.triton import Triton, TritonConfig
 from tokenizers import Tokenizer
 
 
-def build_infer(model_dir: Path, threads: int):  # type: ignore[no-untyped-def]
+def build_infer(model_dir: Path, threads: int, device: str):  # type: ignore[no-untyped-def]
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
     tokenizer.enable_truncation(max_length=128)
@@ -33,8 +33,9 @@ def build_infer(model_dir: Path, threads: int):  # type: ignore[no-untyped-def]
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    session = ort.InferenceSession(str(model_dir / "model.onnx"), options,
-                                   providers=["CPUExecutionProvider"])
+    providers = (["CUDAExecutionProvider", "CPUExecutionProvider"] if device == "cuda"
+                 else ["CPUExecutionProvider"])
+    session = ort.InferenceSession(str(model_dir / "model.onnx"), options, providers=providers)
     names = {i.name for i in session.get_inputs()}
 
     @batch
@@ -63,8 +64,9 @@ def main() -> None:
     parser.add_argument("--max-batch-size", type=int, default=16)
     parser.add_argument("--max-queue-delay-us", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     args = parser.parse_args()
-    infer = build_infer(args.model_dir, args.threads)
+    infer = build_infer(args.model_dir, args.threads, args.device)
     config = TritonConfig(http_address="127.0.0.1", http_port=args.http_port,
                           grpc_address="127.0.0.1", grpc_port=args.grpc_port,
                           metrics_port=args.metrics_port, log_verbose=0)

@@ -11,27 +11,29 @@ from pathlib import Path
 
 from emotion_chat.paths import data_home
 
-PYTRITON_REQUIREMENTS = ("nvidia-pytriton==0.7.0", "numpy<2", "onnxruntime", "tokenizers")
+PYTRITON_REQUIREMENTS = ("nvidia-pytriton==0.7.0", "numpy<2", "tokenizers")
 
 
-def pytriton_venv() -> Path:
-    return data_home() / "bench" / "pytriton-venv"
+def pytriton_venv(device: str = "cpu") -> Path:
+    return data_home() / "bench" / f"pytriton-venv-{device}"
 
 
-def ensure_pytriton_venv(progress: bool = True) -> Path:
-    """Create (once) and return the virtualenv's python."""
-    venv = pytriton_venv()
+def ensure_pytriton_venv(device: str = "cpu", progress: bool = True) -> Path:
+    """Create (once) and return the virtualenv's python (onnxruntime-gpu for cuda)."""
+    venv = pytriton_venv(device)
+    requirements = (*PYTRITON_REQUIREMENTS,
+                    "onnxruntime-gpu" if device == "cuda" else "onnxruntime")
     python = venv / "bin" / "python"
     marker = venv / ".installed"
-    if marker.is_file() and marker.read_text() == "\n".join(PYTRITON_REQUIREMENTS):
+    if marker.is_file() and marker.read_text() == "\n".join(requirements):
         return python
     if progress:
         print(f"creating the PyTriton virtualenv in {venv} (once; downloads tritonserver)",
               flush=True)
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
     subprocess.run([str(python), "-m", "pip", "install", "--quiet",
-                    "--disable-pip-version-check", *PYTRITON_REQUIREMENTS], check=True)
-    marker.write_text("\n".join(PYTRITON_REQUIREMENTS))
+                    "--disable-pip-version-check", *requirements], check=True)
+    marker.write_text("\n".join(requirements))
     return python
 
 
