@@ -154,7 +154,7 @@ def test_disruption_budgets_and_autoscalers_point_at_real_workloads(docs) -> Non
         assert labels.items() <= target["spec"]["template"]["metadata"]["labels"].items()
     hpas = {d["metadata"]["name"]: d for d in docs if d["kind"] == "HorizontalPodAutoscaler"}
     assert set(hpas) == {"orchestrator", "classifier"}
-    for name, hpa in hpas.items():
+    for hpa in hpas.values():
         assert hpa["spec"]["scaleTargetRef"]["name"] in deployments
     queue = [m for m in hpas["classifier"]["spec"]["metrics"] if m["type"] == "Pods"]
     assert queue[0]["pods"]["metric"]["name"] in metric_names()
