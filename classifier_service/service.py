@@ -92,6 +92,9 @@ class ClassifierService:
             raise NotReadyError("the classifier model is still loading")
         return self._info
 
+    def interceptors(self) -> list[grpc.aio.ServerInterceptor]:
+        return []
+
     def add_to_server(self, server: grpc.aio.Server) -> None:
         servicer = ClassifierServicer(lambda: self.core, lambda: self.model_info)
         pb_grpc.add_ClassifierServiceServicer_to_server(servicer, server)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from emotion_chat.cli_flags import add_settings_flags, settings_from_args
 
@@ -25,62 +27,43 @@ def _configure_logging(level: str) -> None:
 
 # -- serve ------------------------------------------------------------------------------
 
-def _serve_classifier(args: argparse.Namespace) -> int:
-    from classifier_service.service import ClassifierService
-    from classifier_service.settings import ClassifierSettings
+# name → (help, settings class, service class), imported only when that service runs
+SERVICES = {
+    "classifier": ("batching ONNX emotion classifier (default port 50052)",
+                   "classifier_service.settings:ClassifierSettings",
+                   "classifier_service.service:ClassifierService"),
+    "generator": ("emotion-conditioned reply generator (default port 50053)",
+                  "generator_service.settings:GeneratorSettings",
+                  "generator_service.service:GeneratorService"),
+    "orchestrator": ("chat orchestrator: state, policy, chaining (default port 50051)",
+                     "orchestrator.settings:OrchestratorSettings",
+                     "orchestrator.service:OrchestratorService"),
+}
+
+
+def _load(path: str) -> Any:
+    module, name = path.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _serve(args: argparse.Namespace) -> int:
     from emotion_chat.serving import ServiceRunner, run_until_signal
 
-    settings = settings_from_args(ClassifierSettings, args)
+    _, settings_path, service_path = SERVICES[args.service]
+    settings = settings_from_args(_load(settings_path), args)
     _configure_logging(settings.log_level)
-    runner = ServiceRunner(ClassifierService(settings), settings)
-    asyncio.run(run_until_signal(runner))
-    return 0
-
-
-def _serve_generator(args: argparse.Namespace) -> int:
-    from emotion_chat.serving import ServiceRunner, run_until_signal
-    from generator_service.service import GeneratorService
-    from generator_service.settings import GeneratorSettings
-
-    settings = settings_from_args(GeneratorSettings, args)
-    _configure_logging(settings.log_level)
-    runner = ServiceRunner(GeneratorService(settings), settings)
-    asyncio.run(run_until_signal(runner))
-    return 0
-
-
-def _serve_orchestrator(args: argparse.Namespace) -> int:
-    from emotion_chat.serving import ServiceRunner, run_until_signal
-    from orchestrator.service import OrchestratorService
-    from orchestrator.settings import OrchestratorSettings
-
-    settings = settings_from_args(OrchestratorSettings, args)
-    _configure_logging(settings.log_level)
-    service = OrchestratorService(settings)
-    runner = ServiceRunner(service, settings, interceptors=service.interceptors())
+    runner = ServiceRunner(_load(service_path)(settings), settings)
     asyncio.run(run_until_signal(runner))
     return 0
 
 
 def _add_serve(commands: argparse._SubParsersAction) -> None:
-    from classifier_service.settings import ClassifierSettings
-    from generator_service.settings import GeneratorSettings
-    from orchestrator.settings import OrchestratorSettings
-
     serve = commands.add_parser("serve", help="run a service (gRPC + /metrics)")
     services = serve.add_subparsers(dest="service", required=True, metavar="SERVICE")
-    classifier = services.add_parser(
-        "classifier", help="batching ONNX emotion classifier (default port 50052)")
-    add_settings_flags(classifier, ClassifierSettings)
-    classifier.set_defaults(func=_serve_classifier)
-    generator = services.add_parser(
-        "generator", help="emotion-conditioned reply generator (default port 50053)")
-    add_settings_flags(generator, GeneratorSettings)
-    generator.set_defaults(func=_serve_generator)
-    orchestrator = services.add_parser(
-        "orchestrator", help="chat orchestrator: state, policy, chaining (default port 50051)")
-    add_settings_flags(orchestrator, OrchestratorSettings)
-    orchestrator.set_defaults(func=_serve_orchestrator)
+    for name, (help_text, settings_path, _) in SERVICES.items():
+        parser = services.add_parser(name, help=help_text)
+        add_settings_flags(parser, _load(settings_path))
+        parser.set_defaults(func=_serve)
     everything = services.add_parser(
         "all", help="the whole stack on embedded defaults, one process per service")
     everything.add_argument("--host", default="127.0.0.1", help="address of every service")

@@ -43,6 +43,9 @@ class GeneratorService:
             raise NotReadyError("the generator backend is still starting")
         return self._core
 
+    def interceptors(self) -> list[grpc.aio.ServerInterceptor]:
+        return []
+
     def add_to_server(self, server: grpc.aio.Server) -> None:
         pb_grpc.add_GeneratorServiceServicer_to_server(GeneratorServicer(lambda: self.core),
                                                        server)

@@ -51,6 +51,10 @@ class GrpcService(Protocol):
 
     def add_to_server(self, server: grpc.aio.Server) -> None: ...
 
+    def interceptors(self) -> list[grpc.aio.ServerInterceptor]:
+        """Service-specific interceptors (e.g. authentication), inside the shared ones."""
+        ...
+
     async def startup(self) -> None:
         """Load models, connect clients, warm up. Health turns SERVING when this returns."""
         ...
@@ -76,12 +80,10 @@ def server_credentials(settings: ServiceSettings) -> grpc.ServerCredentials | No
 class ServiceRunner:
     """Starts and stops one service's gRPC server and metrics endpoint."""
 
-    def __init__(self, service: GrpcService, settings: ServiceSettings,
-                 interceptors: Sequence[grpc.aio.ServerInterceptor] = ()) -> None:
+    def __init__(self, service: GrpcService, settings: ServiceSettings) -> None:
         self.service = service
         self.settings = settings
         self._credentials = server_credentials(settings)
-        self._extra_interceptors = tuple(interceptors)
         self.health = health.aio.HealthServicer()
         self.server: grpc.aio.Server | None = None
         self.port: int = 0
@@ -97,7 +99,7 @@ class ServiceRunner:
         ]
         rpc_metrics = RpcMetrics(self.service.registry)
         server = grpc.aio.server(
-            interceptors=[RpcMetricsInterceptor(rpc_metrics), *self._extra_interceptors,
+            interceptors=[RpcMetricsInterceptor(rpc_metrics), *self.service.interceptors(),
                           ErrorMappingInterceptor()],
             options=options,
             maximum_concurrent_rpcs=s.max_concurrent_rpcs,

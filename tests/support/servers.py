@@ -14,38 +14,71 @@ import grpc
 from classifier_service.service import ClassifierService
 from classifier_service.settings import ClassifierSettings
 from emotion_chat.serving import ServiceRunner
-from emotion_chat.v1 import classifier_pb2_grpc as pb_grpc
+from emotion_chat.v1 import classifier_pb2_grpc, generator_pb2_grpc, orchestrator_pb2_grpc
+
+LOCAL = {"host": "127.0.0.1", "port": 0, "metrics_host": "127.0.0.1", "metrics_port": 0,
+         "grace_period_s": 1.0}
 
 
 @dataclass
-class RunningClassifier:
+class RunningService:
     runner: ServiceRunner
-    service: ClassifierService
+    service: Any
     channel: grpc.aio.Channel
-    stub: pb_grpc.ClassifierServiceStub
+    stub: Any
 
     def metric(self, name: str, labels: dict[str, str] | None = None) -> float | None:
         return self.service.registry.get_sample_value(name, labels or {})
 
 
-def classifier_settings(model_dir: Path, **overrides: Any) -> ClassifierSettings:
-    return ClassifierSettings(model=str(model_dir), host="127.0.0.1", port=0,
-                              metrics_host="127.0.0.1", metrics_port=0, grace_period_s=1.0,
-                              **overrides)
-
-
 @contextlib.asynccontextmanager
-async def running_classifier(model_dir: Path, **overrides: Any) -> AsyncIterator[RunningClassifier]:
-    settings = classifier_settings(model_dir, **overrides)
-    service = ClassifierService(settings)
+async def _running(service: Any, settings: Any, stub: Callable[[grpc.aio.Channel], Any]
+                   ) -> AsyncIterator[RunningService]:
     runner = ServiceRunner(service, settings)
     await runner.start()
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{runner.port}") as channel:
-            yield RunningClassifier(runner, service, channel,
-                                    pb_grpc.ClassifierServiceStub(channel))
+            yield RunningService(runner, service, channel, stub(channel))
     finally:
         await runner.stop()
+
+
+def classifier_settings(model_dir: Path, **overrides: Any) -> ClassifierSettings:
+    return ClassifierSettings(model=str(model_dir), **{**LOCAL, **overrides})
+
+
+@contextlib.asynccontextmanager
+async def running_classifier(model_dir: Path, **overrides: Any
+                             ) -> AsyncIterator[RunningService]:
+    settings = classifier_settings(model_dir, **overrides)
+    async with _running(ClassifierService(settings), settings,
+                        classifier_pb2_grpc.ClassifierServiceStub) as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def running_generator(**overrides: Any) -> AsyncIterator[RunningService]:
+    from generator_service.service import GeneratorService
+    from generator_service.settings import GeneratorSettings
+
+    settings = GeneratorSettings(**{**LOCAL, **overrides})
+    async with _running(GeneratorService(settings), settings,
+                        generator_pb2_grpc.GeneratorServiceStub) as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def running_orchestrator(classifier_target: str, generator_target: str,
+                               **overrides: Any) -> AsyncIterator[RunningService]:
+    from orchestrator.service import OrchestratorService
+    from orchestrator.settings import OrchestratorSettings
+
+    settings = OrchestratorSettings(**{
+        **LOCAL, "classifier_target": classifier_target, "generator_target": generator_target,
+        "classify_timeout_s": 5.0, **overrides})
+    async with _running(OrchestratorService(settings), settings,
+                        orchestrator_pb2_grpc.ChatServiceStub) as running:
+        yield running
 
 
 class GatedPredict:
@@ -66,73 +99,8 @@ class GatedPredict:
         return self._predict(encoded)
 
 
-def gate(server: RunningClassifier) -> GatedPredict:
+def gate(server: RunningService) -> GatedPredict:
     batcher = server.service.core.batcher
     gated = GatedPredict(batcher._predict)
     batcher._predict = gated
     return gated
-
-
-@dataclass
-class RunningGenerator:
-    runner: ServiceRunner
-    service: Any
-    channel: grpc.aio.Channel
-    stub: Any
-
-    def metric(self, name: str, labels: dict[str, str] | None = None) -> float | None:
-        return self.service.registry.get_sample_value(name, labels or {})
-
-
-@contextlib.asynccontextmanager
-async def running_generator(**overrides: Any) -> AsyncIterator[RunningGenerator]:
-    from emotion_chat.v1 import generator_pb2_grpc
-    from generator_service.service import GeneratorService
-    from generator_service.settings import GeneratorSettings
-
-    settings = GeneratorSettings(host="127.0.0.1", port=0, metrics_host="127.0.0.1",
-                                 metrics_port=0, grace_period_s=1.0, **overrides)
-    service = GeneratorService(settings)
-    runner = ServiceRunner(service, settings)
-    await runner.start()
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{runner.port}") as channel:
-            yield RunningGenerator(runner, service, channel,
-                                   generator_pb2_grpc.GeneratorServiceStub(channel))
-    finally:
-        await runner.stop()
-
-
-@dataclass
-class RunningOrchestrator:
-    runner: ServiceRunner
-    service: Any
-    channel: grpc.aio.Channel
-    stub: Any
-
-    def metric(self, name: str, labels: dict[str, str] | None = None) -> float | None:
-        return self.service.registry.get_sample_value(name, labels or {})
-
-
-@contextlib.asynccontextmanager
-async def running_orchestrator(classifier_target: str, generator_target: str,
-                               **overrides: Any) -> AsyncIterator[RunningOrchestrator]:
-    from emotion_chat.v1 import orchestrator_pb2_grpc
-    from orchestrator.service import OrchestratorService
-    from orchestrator.settings import OrchestratorSettings
-
-    values: dict[str, Any] = dict(
-        host="127.0.0.1", port=0, metrics_host="127.0.0.1", metrics_port=0,
-        grace_period_s=1.0, classifier_target=classifier_target,
-        generator_target=generator_target, classify_timeout_s=5.0)
-    values.update(overrides)
-    settings = OrchestratorSettings(**values)
-    service = OrchestratorService(settings)
-    runner = ServiceRunner(service, settings, interceptors=service.interceptors())
-    await runner.start()
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{runner.port}") as channel:
-            yield RunningOrchestrator(runner, service, channel,
-                                      orchestrator_pb2_grpc.ChatServiceStub(channel))
-    finally:
-        await runner.stop()
