@@ -15,11 +15,12 @@ from emotion_chat.paths import data_home
 KLUE_BERT_BASE = {"vocab_size": 32000, "hidden_size": 768, "num_hidden_layers": 12,
                   "num_attention_heads": 12, "intermediate_size": 3072,
                   "max_position_embeddings": 512, "type_vocab_size": 2}
-# On the shipped text a 2000-piece WordPiece vocabulary segments like klue/bert-base's
-# ("오늘 시험 끝나서 너무 행복해!" → 오늘 시험 끝나 ##서 너무 행복 ##해 !), about 17 tokens per
-# benchmark sentence; a larger one memorises whole words of this small corpus and would make
-# sequences unrealistically short. The model keeps klue's 32000-row embedding.
-BENCH_TOKENIZER_VOCAB = 2000
+# On the shipped text a 3000-piece WordPiece vocabulary segments much like klue/bert-base's
+# ("오늘 시험 끝나서 너무 행복해!" → 오늘 시험 끝나 ##서 너무 행복해 !): about 14 tokens per
+# benchmark sentence of 24 characters; a larger one memorises whole words of this small
+# corpus and would make sequences unrealistically short. The model keeps klue's 32000-row
+# embedding.
+BENCH_TOKENIZER_VOCAB = 3000
 # The 58 sub-emotion labels of the AI-Hub 감성 대화 말뭉치 (seed 001, section 4.2.3).
 SUB_EMOTIONS_58 = (
     "가난한, 불우한", "감사하는", "걱정스러운", "고립된", "괴로워하는", "구역질 나는",

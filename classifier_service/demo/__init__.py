@@ -21,7 +21,7 @@ DATASET = Path(__file__).with_name("emotions_ko.tsv")
 LABELS = ("행복", "불안", "슬픔", "당황", "상처", "분노", "중립")
 DEMO_MODEL_NAME = "emotion-chat/demo-bert-ko-7"
 # Bumped whenever the recipe changes: an older build is rebuilt on first use.
-DEMO_VERSION = "2"
+DEMO_VERSION = "3"
 
 
 def default_demo_dir() -> Path:
