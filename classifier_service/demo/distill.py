@@ -116,7 +116,8 @@ class NgramTeacher:
             values += [x / norm for x in weighted]
         return torch.sparse_coo_tensor(torch.tensor([rows, cols], dtype=torch.long),
                                        torch.tensor(values, dtype=torch.float32),
-                                       (len(texts), len(self.vocab))).coalesce()
+                                       (len(texts), len(self.vocab)),
+                                       check_invariants=False).coalesce()
 
     @torch.no_grad()
     def probabilities(self, texts: Sequence[str]) -> torch.Tensor:

@@ -24,7 +24,9 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "food": tuple("밥|음식|야식|치킨|라면|맛집|배고|먹었|먹고|디저트|커피".split("|")),
     "move": tuple("이사|자취|집주인|전세".split("|")),
     "commute": tuple("버스|지하철|출퇴근|택시|운전|차가 막".split("|")),
-    "pet": tuple("강아지|고양이|반려|댕댕|멍멍|산책".split("|")),
+    # Dogs and cats apart: "고양이가 무지개다리를 건넜구나" to someone missing a dog is wrong.
+    "dog": tuple("강아지|댕댕|멍멍|반려견".split("|")),
+    "cat": tuple("고양이|냥이|반려묘".split("|")),
     "game": tuple("게임|랭크|롤".split("|")),
     "travel": tuple("여행|비행기|휴가|캠핑".split("|")),
     "weekend": tuple("주말|휴일|연휴".split("|")),

@@ -99,3 +99,11 @@ def test_replies_about_topics_the_user_did_not_raise_are_skipped() -> None:
             "그 마음 충분히 이해해"
         assert bank.choose("우리 강아지가 아파", "슬픔", [], random.Random(seed)) == \
             "강아지가 많이 보고 싶구나"
+
+
+def test_a_reply_about_a_cat_is_not_given_to_someone_missing_a_dog() -> None:
+    sadness = PERSONAS.resolve("슬픔이")
+    bank = BankBackend.load_bank(sadness)
+    for seed in range(20):
+        reply = bank.choose("키우던 강아지가 너무 보고 싶어", "슬픔", [], random.Random(seed))
+        assert "고양이" not in reply
