@@ -25,7 +25,7 @@ from typing import Any
 
 from benchmarks.bare import bare_throughput
 from benchmarks.peers.venvs import ensure_pytriton_venv, pytriton_env
-from emotion_chat.launch import ServiceProcess, start_process, start_service
+from emotion_chat_cli.launch import ServiceProcess, start_process, start_service
 
 PEERS_DIR = Path(__file__).with_name("peers")
 Progress = Callable[[str], None]

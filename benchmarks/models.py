@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from emotion_chat.paths import data_home
+from emotion_chat.taxonomy import AIHUB_SUB_EMOTIONS
 
 KLUE_BERT_BASE = {"vocab_size": 32000, "hidden_size": 768, "num_hidden_layers": 12,
                   "num_attention_heads": 12, "intermediate_size": 3072,
@@ -22,18 +23,7 @@ KLUE_BERT_BASE = {"vocab_size": 32000, "hidden_size": 768, "num_hidden_layers": 
 # embedding.
 BENCH_TOKENIZER_VOCAB = 3000
 # The 58 sub-emotion labels of the AI-Hub 감성 대화 말뭉치 (seed 001, section 4.2.3).
-SUB_EMOTIONS_58 = (
-    "가난한, 불우한", "감사하는", "걱정스러운", "고립된", "괴로워하는", "구역질 나는",
-    "기쁨", "낙담한", "남의 시선을 의식하는", "노여워하는", "눈물이 나는", "느긋",
-    "당혹스러운", "당황", "두려운", "마비된", "만족스러운", "방어적인",
-    "배신당한", "버려진", "부끄러운", "분노", "불안", "비통한",
-    "상처", "성가신", "스트레스 받는", "슬픔", "신뢰하는", "신이 난",
-    "실망한", "악의적인", "안달하는", "안도", "억울한", "열등감",
-    "염세적인", "외로운", "우울한", "자신하는", "조심스러운", "좌절한",
-    "죄책감의", "질투하는", "짜증내는", "초조한", "충격 받은", "취약한",
-    "툴툴대는", "편안한", "한심한", "혐오스러운", "혼란스러운", "환멸을 느끼는",
-    "회의적인", "후회되는", "흥분", "희생된",
-)
+SUB_EMOTIONS_58 = AIHUB_SUB_EMOTIONS  # the fine-tuned klue/bert-base label set
 
 
 def bert_base_dir() -> Path:

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.bare import bare_throughput
-from emotion_chat.launch import start_service
+from emotion_chat_cli.launch import start_service
 
 
 def run_loadgen(target: str, concurrency: int, duration: float) -> dict[str, float]:

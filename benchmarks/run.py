@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.classifier_suite import SuiteConfig, run_suite
+from benchmarks.orchestrator import TurnLevel, http_over_grpc
 from benchmarks.report import write
 
 
@@ -42,14 +43,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--triton-queue-delay-us", type=int, default=2000)
 
 
-def _orchestrator(levels: list[int], duration: float, warmup: float) -> list[dict[str, Any]]:
-    from benchmarks.orchestrator import closed_loop
-    from orchestrator.stack import start_stack, stop_stack
+def _orchestrator(levels: list[int], duration: float, warmup: float, rounds: int
+                  ) -> list[dict[str, Any]]:
+    from benchmarks.orchestrator import side_by_side
+    from emotion_chat_cli.stack import start_stack, stop_stack
 
     processes = start_stack(free_ports=True, echo=False)
     try:
-        return [asdict(asyncio.run(closed_loop(processes[-1].target, level, duration, warmup)))
-                for level in levels]
+        orchestrator = processes[-1]
+        return [asdict(level) for level in side_by_side(
+            orchestrator.target, orchestrator.http_url, levels, duration, warmup, rounds)]
     finally:
         stop_stack(processes)
 
@@ -95,8 +98,13 @@ def run(args: argparse.Namespace) -> int:
     result = run_suite(config, progress)
     extra: dict[str, Any] = {}
     if "orchestrator" not in args.skip:
-        progress("orchestrator end to end (demo classifier, bank generator, memory store)")
-        extra["Orchestrator end to end"] = _orchestrator([1, 8], duration, warmup)
+        progress("orchestrator end to end over gRPC and HTTP (demo classifier, bank generator, "
+                 "memory store)")
+        turns = _orchestrator([1, 8], duration, warmup, rounds)
+        extra["Orchestrator end to end, gRPC and HTTP"] = turns
+        extra["HTTP front door: own overhead p50 above gRPC's (target ≤ 1 ms)"] = [
+            {"concurrency": c, "ms": ms}
+            for c, ms in http_over_grpc([TurnLevel(**t) for t in turns]).items()]
     if "generator" not in args.skip:
         progress("local generator backend on a kogpt2-base-v2-shaped model")
         extra["Local generator (kogpt2-base-v2 shape)"] = _generator(32 if quick else 64,

@@ -21,6 +21,7 @@ from classifier_service.onnx_session import resolve_device
 from classifier_service.servicer import ClassifierServicer
 from classifier_service.settings import ClassifierSettings
 from emotion_chat.errors import NotReadyError
+from emotion_chat.serving import SideServer
 from emotion_chat.v1 import classifier_pb2 as pb
 from emotion_chat.v1 import classifier_pb2_grpc as pb_grpc
 
@@ -94,6 +95,9 @@ class ClassifierService:
 
     def interceptors(self) -> list[grpc.aio.ServerInterceptor]:
         return []
+
+    def side_servers(self) -> Sequence[SideServer]:
+        return ()
 
     def add_to_server(self, server: grpc.aio.Server) -> None:
         servicer = ClassifierServicer(lambda: self.core, lambda: self.model_info)

@@ -1,19 +1,36 @@
-"""Domain errors shared by every service.
+"""Domain errors shared by every service, free of any transport.
 
-Services raise these; one server interceptor (`emotion_chat.serving.interceptors`) turns them
-into gRPC status codes, so servicers never deal with status codes themselves. Any other
-exception becomes INTERNAL with a generic message (the details go to the log, not the client).
+Services raise these; each front door maps `ErrorCode` to its own status once: the gRPC
+interceptor (`emotion_chat.serving.status`) to a status code, the orchestrator's HTTP door
+to an HTTP status. Any other exception becomes an internal error with a generic message (the
+details go to the log, not the caller).
 """
 
 from __future__ import annotations
 
-import grpc
+import enum
+
+
+class ErrorCode(enum.Enum):
+    """What went wrong, in the vocabulary every front door can map (gRPC's, by name)."""
+
+    INVALID_ARGUMENT = "invalid_argument"
+    NOT_FOUND = "not_found"
+    FAILED_PRECONDITION = "failed_precondition"
+    ABORTED = "aborted"
+    RESOURCE_EXHAUSTED = "resource_exhausted"
+    DEADLINE_EXCEEDED = "deadline_exceeded"
+    UNAVAILABLE = "unavailable"
+    UNAUTHENTICATED = "unauthenticated"
+    PERMISSION_DENIED = "permission_denied"
+    INTERNAL = "internal"
+    UNKNOWN = "unknown"
 
 
 class EmotionChatError(Exception):
     """Base class: an error whose message is safe to show to the caller."""
 
-    code: grpc.StatusCode = grpc.StatusCode.INTERNAL
+    code: ErrorCode = ErrorCode.INTERNAL
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -23,44 +40,57 @@ class EmotionChatError(Exception):
 class InvalidInputError(EmotionChatError):
     """The request is malformed: empty text, too many items, out-of-range parameter..."""
 
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    code = ErrorCode.INVALID_ARGUMENT
 
 
 class NotFoundError(EmotionChatError):
     """The named resource (conversation, persona, model) does not exist."""
 
-    code = grpc.StatusCode.NOT_FOUND
+    code = ErrorCode.NOT_FOUND
+
+
+class PreconditionError(EmotionChatError):
+    """The request is well-formed but the resource is not in a state that allows it (e.g.
+    regenerating when the last bot message is a question)."""
+
+    code = ErrorCode.FAILED_PRECONDITION
+
+
+class BusyError(EmotionChatError):
+    """A per-resource lock could not be taken in time; the caller may retry."""
+
+    code = ErrorCode.ABORTED
 
 
 class OverloadedError(EmotionChatError):
     """A bounded queue or concurrency limit is full; the caller may retry later."""
 
-    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+    code = ErrorCode.RESOURCE_EXHAUSTED
 
 
 class DeadlineExpiredError(EmotionChatError):
     """The request's deadline passed before its work could be done."""
 
-    code = grpc.StatusCode.DEADLINE_EXCEEDED
+    code = ErrorCode.DEADLINE_EXCEEDED
 
 
 class NotReadyError(EmotionChatError):
     """The service (or a model it needs) is not loaded yet or is shutting down."""
 
-    code = grpc.StatusCode.UNAVAILABLE
+    code = ErrorCode.UNAVAILABLE
 
 
 class UnauthenticatedError(EmotionChatError):
-    code = grpc.StatusCode.UNAUTHENTICATED
+    code = ErrorCode.UNAUTHENTICATED
 
 
 class PermissionDeniedError(EmotionChatError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    code = ErrorCode.PERMISSION_DENIED
 
 
 class UpstreamError(EmotionChatError):
-    """A downstream dependency failed; carries the status code to report."""
+    """A downstream dependency failed; carries the code to report."""
 
-    def __init__(self, message: str, code: grpc.StatusCode = grpc.StatusCode.UNAVAILABLE) -> None:
+    def __init__(self, message: str, code: ErrorCode = ErrorCode.UNAVAILABLE) -> None:
         super().__init__(message)
         self.code = code

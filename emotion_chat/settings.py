@@ -2,7 +2,7 @@
 
 Each service subclasses `ServiceSettings` with its own `env_prefix` (`CLASSIFIER_`,
 `GENERATOR_`, `ORCHESTRATOR_`) and default ports. Every field is also a CLI flag of
-`emotion-chat serve <service>` (see `emotion_chat.cli_flags`): flags win over the environment,
+`emotion-chat serve <service>` (see `emotion_chat_cli.flags`): flags win over the environment,
 the environment wins over the defaults.
 """
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from emotion_chat.errors import EmotionChatError, InvalidInputError
 from emotion_chat.personas import PersonaRegistry
+from emotion_chat.taxonomy import core_emotion
 from emotion_chat.validation import check_text
 from generator_service.backends.base import (
     Completion,
@@ -19,7 +20,6 @@ from generator_service.backends.base import (
     GenerationInput,
     HistoryTurn,
 )
-from generator_service.emotions import reply_emotion
 from generator_service.metrics import GeneratorMetrics
 from generator_service.settings import GeneratorSettings
 
@@ -78,7 +78,7 @@ class GeneratorCore:
         kept = tuple(turns[-s.max_history_turns:]) if s.max_history_turns else ()
         return GenerationInput(
             history=kept, text=checked, emotion=emotion.strip(),
-            reply_emotion=reply_emotion(emotion), emotion_score=emotion_score,
+            reply_emotion=core_emotion(emotion), emotion_score=emotion_score,
             persona=resolved, max_new_tokens=max_new_tokens or s.max_new_tokens,
             temperature=s.temperature if temperature is None else temperature,
             top_p=s.top_p if top_p is None else top_p, seed=seed,

@@ -10,6 +10,7 @@ from prometheus_client import CollectorRegistry
 
 from emotion_chat.errors import NotReadyError
 from emotion_chat.personas import PersonaRegistry
+from emotion_chat.serving import SideServer
 from emotion_chat.v1 import generator_pb2 as pb
 from emotion_chat.v1 import generator_pb2_grpc as pb_grpc
 from generator_service.backends import build_backend
@@ -45,6 +46,9 @@ class GeneratorService:
 
     def interceptors(self) -> list[grpc.aio.ServerInterceptor]:
         return []
+
+    def side_servers(self) -> Sequence[SideServer]:
+        return ()
 
     def add_to_server(self, server: grpc.aio.Server) -> None:
         pb_grpc.add_GeneratorServiceServicer_to_server(GeneratorServicer(lambda: self.core),

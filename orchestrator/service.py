@@ -1,4 +1,5 @@
-"""The orchestrator as a GrpcService: store, downstream channels, pipeline."""
+"""The orchestrator as a GrpcService: the store, the model adapters, the chat core, and its
+front doors (gRPC, plus HTTP/JSON, OpenAI-compatible and Kakao on one HTTP server)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,17 @@ from prometheus_client import CollectorRegistry
 
 from emotion_chat.errors import NotReadyError
 from emotion_chat.personas import PersonaRegistry
+from emotion_chat.serving import SideServer
 from emotion_chat.serving.auth import BearerTokenInterceptor, load_tokens
 from emotion_chat.v1 import orchestrator_pb2 as pb
 from emotion_chat.v1 import orchestrator_pb2_grpc as pb_grpc
-from generator_service.backends.bank import BankBackend
-from orchestrator.clients import ClassifierClient, GeneratorClient, open_channel
-from orchestrator.generation import ReplyWriter
+from orchestrator.adapters import GrpcClassifier, GrpcGenerator, open_channel
+from orchestrator.channels.grpc.servicer import ChatServicer
+from orchestrator.channels.http.server import HttpServer
+from orchestrator.channels.kakao.callback import CallbackSender
+from orchestrator.core import ChatCore
+from orchestrator.core.writer import FallbackReplies, ReplyWriter
 from orchestrator.metrics import OrchestratorMetrics
-from orchestrator.pipeline import ChatPipeline
-from orchestrator.servicer import ChatServicer
 from orchestrator.settings import OrchestratorSettings
 from orchestrator.store import ConversationStore, open_store
 
@@ -36,52 +39,73 @@ class OrchestratorService:
         self.registry = registry or CollectorRegistry()
         self.metrics = OrchestratorMetrics(self.registry)
         self.personas = PersonaRegistry.load(settings.personas_file, settings.default_persona)
-        self._pipeline: ChatPipeline | None = None
+        s = settings
+        secret = s.auth_tokens.get_secret_value() if s.auth_tokens else None
+        self.tokens = load_tokens(secret, str(s.auth_tokens_file) if s.auth_tokens_file else None)
+        self.callbacks = CallbackSender()
+        self._core: ChatCore | None = None
         self._channels: list[grpc.aio.Channel] = []
         self._store: ConversationStore | None = None
+        self._http = self._http_server() if s.http else None
 
     @property
     def service_names(self) -> Sequence[str]:
         return (SERVICE_NAME,)
 
     @property
-    def pipeline(self) -> ChatPipeline:
-        if self._pipeline is None:
+    def core(self) -> ChatCore:
+        if self._core is None:
             raise NotReadyError("the orchestrator is still starting")
-        return self._pipeline
+        return self._core
 
     def interceptors(self) -> list[grpc.aio.ServerInterceptor]:
+        return [BearerTokenInterceptor(self.tokens)] if self.tokens else []
+
+    def side_servers(self) -> Sequence[SideServer]:
+        return (self._http,) if self._http is not None else ()
+
+    def _http_server(self) -> HttpServer:
+        from orchestrator.channels.http.app import build_app
+        from orchestrator.channels.http.context import HttpContext
+
         s = self.settings
-        secret = s.auth_tokens.get_secret_value() if s.auth_tokens else None
-        tokens = load_tokens(secret, str(s.auth_tokens_file) if s.auth_tokens_file else None)
-        return [BearerTokenInterceptor(tokens)] if tokens else []
+        context = HttpContext(core=lambda: self.core, personas=self.personas, settings=s,
+                              serving=lambda: self._http is not None and self._http.serving)
+        origins = [o.strip() for o in s.cors_origins.split(",") if o.strip()]
+        app = build_app(context, self.tokens, origins, self.metrics)
+        app.state.kakao_callbacks = self.callbacks
+        return HttpServer(app, s.http_host, s.http_port, access_log=s.http_access_log,
+                          cert_file=s.tls_cert_file, key_file=s.tls_key_file,
+                          client_ca_file=s.tls_client_ca_file)
 
     def add_to_server(self, server: grpc.aio.Server) -> None:
         pb_grpc.add_ChatServiceServicer_to_server(
-            ChatServicer(lambda: self.pipeline, self.personas), server)
+            ChatServicer(lambda: self.core, self.personas), server)
 
     async def startup(self) -> None:
         s = self.settings
         store = open_store(s.store_url, s.conversation_ttl_s, s.max_stored_turns, s.lock_ttl_s)
         await store.start()
         self._store = store
-        classifier_channel = open_channel(s.classifier_target, [ClassifierClient.SERVICE],
+        classifier_channel = open_channel(s.classifier_target, [GrpcClassifier.SERVICE],
                                           s.downstream_retries, s.downstream_tls,
                                           s.downstream_tls_ca_file)
-        generator_channel = open_channel(s.generator_target, [GeneratorClient.SERVICE],
+        generator_channel = open_channel(s.generator_target, [GrpcGenerator.SERVICE],
                                          s.downstream_retries, s.downstream_tls,
                                          s.downstream_tls_ca_file)
         self._channels = [classifier_channel, generator_channel]
-        classifier = ClassifierClient(classifier_channel, s.classify_timeout_s)
-        fallback = BankBackend(self.personas)
-        await fallback.startup()
-        writer = ReplyWriter(GeneratorClient(generator_channel, s.generate_timeout_s),
-                             classifier, fallback, s.history_turns, s.max_regenerations)
-        self._pipeline = ChatPipeline(store, classifier, writer, self.personas, s, self.metrics)
+        classifier = GrpcClassifier(classifier_channel, s.classify_timeout_s)
+        writer = ReplyWriter(GrpcGenerator(generator_channel, s.generate_timeout_s),
+                             classifier, FallbackReplies(self.personas), s.history_turns,
+                             s.max_regenerations)
+        core = ChatCore(store, classifier, writer, self.personas, s, self.metrics)
+        await core.start()
+        self._core = core
         log.info("orchestrator: store %s, classifier %s, generator %s",
                  s.store_url.split("@")[-1], s.classifier_target, s.generator_target)
 
     async def shutdown(self) -> None:
+        await self.callbacks.drain(self.settings.grace_period_s)
         for channel in self._channels:
             await channel.close()
         if self._store is not None:

@@ -71,12 +71,13 @@ class OrchestratorSettings(ServiceSettings):
     """Persona of new conversations that name none (default: bingbong, 빙봉)."""
 
     answer_threshold: float | None = Field(default=None, ge=0, le=1)
-    """Emotion score from which the bot answers directly (default by the classifier's label
-    count: ≤4 labels 0.8 as in seed 004, ≤10 labels 0.5, more 0.35)."""
+    """Emotion score from which the bot answers directly (default from the classifier's model
+    info: multi-label or ≤4 labels 0.8 as in the FSM bot, ≤10 labels 0.5, more 0.35)."""
 
     confirm_threshold: float | None = Field(default=None, ge=0, le=1)
     """Score from which (up to answer_threshold) the bot asks the user to confirm the emotion;
-    below it the bot answers without assuming one (default: ≤4 labels 0.6, ≤10 0.3, more 0.2)."""
+    below it the bot answers without assuming one (default: multi-label or ≤4 labels 0.6, ≤10
+    0.3, more 0.2)."""
 
     rules: bool = True
     """Answer greetings and name questions per persona without model calls."""
@@ -88,8 +89,34 @@ class OrchestratorSettings(ServiceSettings):
     max_regenerations: int = Field(default=2, ge=0, le=5)
     """Regenerations allowed by the consistency check."""
 
+    http: bool = True
+    """Serve the HTTP front door (REST + server-sent events, the OpenAI-compatible API and
+    the Kakao skill) in the same process and event loop as gRPC."""
+
+    http_host: str = "0.0.0.0"
+    """Address of the HTTP front door."""
+
+    http_port: int = Field(default=8080, ge=0, le=65535)
+    """HTTP port; 0 picks a free port."""
+
+    cors_origins: str = ""
+    """Comma-separated origins allowed to call the HTTP API from browsers (CORS); `*` for
+    any; empty = same origin only."""
+
+    http_access_log: bool = False
+    """Log one line per HTTP request."""
+
+    kakao_reply_budget_s: float = Field(default=3.5, gt=0, lt=5)
+    """Kakao i OpenBuilder waits 5 s for a skill: a turn not done within this budget is
+    answered through the callback URL (when the block has one) or from the offline bank."""
+
+    kakao_callback_window_s: float = Field(default=55.0, gt=0, le=60)
+    """A Kakao callback URL is valid for 1 minute: the final answer (retries included) is
+    posted within this many seconds of the request, or dropped."""
+
     auth_tokens: SecretStr | None = None
-    """Comma-separated bearer tokens accepted in `authorization` metadata; unset = no auth."""
+    """Comma-separated bearer tokens accepted in `authorization` metadata (gRPC) and the
+    `Authorization` header (HTTP); unset = no auth."""
 
     auth_tokens_file: Path | None = None
     """File with one accepted bearer token per line (e.g. a mounted secret)."""

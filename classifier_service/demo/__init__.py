@@ -14,11 +14,12 @@ import sys
 from pathlib import Path
 
 from emotion_chat.paths import data_home
+from emotion_chat.taxonomy import CORE_LABELS
 
 log = logging.getLogger(__name__)
 
 DATASET = Path(__file__).with_name("emotions_ko.tsv")
-LABELS = ("행복", "불안", "슬픔", "당황", "상처", "분노", "중립")
+LABELS = CORE_LABELS
 DEMO_MODEL_NAME = "emotion-chat/demo-bert-ko-7"
 # Bumped whenever the recipe changes: an older build is rebuilt on first use.
 DEMO_VERSION = "3"

@@ -11,11 +11,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pyproject.toml README.md ./
+# Only the shared foundation, the CLI and the classifier: the wheel holds what is copied.
 COPY emotion_chat ./emotion_chat
+COPY emotion_chat_cli ./emotion_chat_cli
 COPY classifier_service ./classifier_service
-COPY generator_service ./generator_service
-COPY orchestrator ./orchestrator
-COPY benchmarks ./benchmarks
 RUN python3 -m venv /opt/venv \
  && /opt/venv/bin/pip wheel --no-deps --wheel-dir /wheels . \
  && /opt/venv/bin/pip install /wheels/*.whl \

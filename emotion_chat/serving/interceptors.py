@@ -17,7 +17,8 @@ from typing import Any
 import grpc
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from emotion_chat.errors import EmotionChatError, InvalidInputError
+from emotion_chat.errors import EmotionChatError, ErrorCode, InvalidInputError
+from emotion_chat.serving.status import grpc_code
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +119,9 @@ class ErrorMappingInterceptor(_CachingInterceptor):
 
         async def abort_for(exc: BaseException, context: grpc.aio.ServicerContext) -> None:
             if isinstance(exc, EmotionChatError):
-                if exc.code == grpc.StatusCode.INTERNAL:
+                if exc.code in (ErrorCode.INTERNAL, ErrorCode.UNKNOWN):
                     log.error("%s failed: %s", method, exc.message, exc_info=exc)
-                await context.abort(exc.code, exc.message)
+                await context.abort(grpc_code(exc.code), exc.message)
             log.exception("%s failed with an unexpected error", method, exc_info=exc)
             await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_ERROR_TEXT)
 

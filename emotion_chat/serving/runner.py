@@ -3,9 +3,11 @@
 A service implements `GrpcService` (register its servicers, load + warm up, release). The
 runner builds a `grpc.aio` server with the interceptors, the standard `grpc.health.v1` health
 service (NOT_SERVING until `startup()` has finished: model loaded and warmed up), server
-reflection, and a Prometheus /metrics endpoint serving the service's own registry. On SIGTERM
-or SIGINT it turns health to NOT_SERVING, stops taking RPCs, gives in-flight RPCs the grace
-period, then shuts the service down.
+reflection, and a Prometheus /metrics endpoint serving the service's own registry. A service
+may bring side servers in the same event loop (the orchestrator's HTTP front door); they
+start with the gRPC server and follow its readiness. On SIGTERM or SIGINT it turns health
+to NOT_SERVING, stops taking RPCs and requests on every server, gives in-flight work the
+grace period, then shuts the service down.
 """
 
 from __future__ import annotations
@@ -35,6 +37,25 @@ SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 
 
+class SideServer(Protocol):
+    """Another server of the service in the same event loop (e.g. HTTP on uvicorn)."""
+
+    name: str
+    """Short name; the READY line reports its port as `<name>_port=`."""
+
+    port: int
+    """The bound port (known once started)."""
+
+    serving: bool
+    """Set by the runner: ready for traffic (the server's readiness endpoint follows it)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self, grace_s: float) -> None:
+        """Stop taking requests, let in-flight ones finish for up to grace_s."""
+        ...
+
+
 class GrpcService(Protocol):
     """What the runner needs from a service."""
 
@@ -53,6 +74,10 @@ class GrpcService(Protocol):
 
     def interceptors(self) -> list[grpc.aio.ServerInterceptor]:
         """Service-specific interceptors (e.g. authentication), inside the shared ones."""
+        ...
+
+    def side_servers(self) -> Sequence[SideServer]:
+        """Servers to run beside gRPC (none for most services)."""
         ...
 
     async def startup(self) -> None:
@@ -89,6 +114,7 @@ class ServiceRunner:
         self.port: int = 0
         self.metrics_port: int = 0
         self._metrics_http: WSGIServer | None = None
+        self.side_servers: Sequence[SideServer] = service.side_servers()
 
     async def start(self) -> None:
         s = self.settings
@@ -122,18 +148,35 @@ class ServiceRunner:
         self.metrics_port = self._metrics_http.server_port
         await server.start()
         self.server = server
-        log.info("%s: gRPC on %s:%d, metrics on %s:%d; loading", self.service.name, s.host,
-                 self.port, s.metrics_host, self.metrics_port)
+        for side in self.side_servers:
+            await side.start()
+        log.info("%s: gRPC on %s:%d, metrics on %s:%d%s; loading", self.service.name, s.host,
+                 self.port, s.metrics_host, self.metrics_port,
+                 "".join(f", {side.name} on :{side.port}" for side in self.side_servers))
         await self.service.startup()
         for name in ("", *self.service.service_names):
             await self.health.set(name, SERVING)
+        for side in self.side_servers:
+            side.serving = True
         log.info("%s: SERVING", self.service.name)
+
+    @property
+    def ready_line(self) -> str:
+        """One line for scripts and tests that wait for readiness."""
+        sides = "".join(f" {side.name}_port={side.port}" for side in self.side_servers)
+        return (f"READY {self.service.name} port={self.port} "
+                f"metrics_port={self.metrics_port}{sides}")
 
     async def stop(self) -> None:
         """Graceful shutdown: NOT_SERVING, drain for the grace period, release."""
         await self.health.enter_graceful_shutdown()
+        for side in self.side_servers:
+            side.serving = False
+        grace = self.settings.grace_period_s
+        draining = [side.stop(grace) for side in self.side_servers]
         if self.server is not None:
-            await self.server.stop(self.settings.grace_period_s)
+            draining.append(self.server.stop(grace))
+        await asyncio.gather(*draining)
         await self.service.shutdown()
         if self._metrics_http is not None:
             self._metrics_http.shutdown()
@@ -149,9 +192,7 @@ async def run_until_signal(runner: ServiceRunner) -> None:
         loop.add_signal_handler(sig, stop.set)
     try:
         await runner.start()
-        # One line for scripts and tests that wait for readiness.
-        print(f"READY {runner.service.name} port={runner.port} "
-              f"metrics_port={runner.metrics_port}", flush=True)
+        print(runner.ready_line, flush=True)
         await stop.wait()
         log.info("%s: signal received, draining for up to %.1fs", runner.service.name,
                  runner.settings.grace_period_s)

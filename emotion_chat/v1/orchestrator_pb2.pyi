@@ -31,16 +31,30 @@ REPLY_KIND_CONFIRM_QUESTION: ReplyKind
 REPLY_KIND_FALLBACK: ReplyKind
 
 class ChatRequest(_message.Message):
-    __slots__ = ("conversation_id", "text", "persona", "params")
+    __slots__ = ("conversation_id", "text", "persona", "params", "request_id")
     CONVERSATION_ID_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     PERSONA_FIELD_NUMBER: _ClassVar[int]
     PARAMS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     conversation_id: str
     text: str
     persona: str
     params: _generator_pb2.GenerationParams
-    def __init__(self, conversation_id: _Optional[str] = ..., text: _Optional[str] = ..., persona: _Optional[str] = ..., params: _Optional[_Union[_generator_pb2.GenerationParams, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, conversation_id: _Optional[str] = ..., text: _Optional[str] = ..., persona: _Optional[str] = ..., params: _Optional[_Union[_generator_pb2.GenerationParams, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class RegenerateRequest(_message.Message):
+    __slots__ = ("conversation_id", "persona", "params", "request_id")
+    CONVERSATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PERSONA_FIELD_NUMBER: _ClassVar[int]
+    PARAMS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    conversation_id: str
+    persona: str
+    params: _generator_pb2.GenerationParams
+    request_id: str
+    def __init__(self, conversation_id: _Optional[str] = ..., persona: _Optional[str] = ..., params: _Optional[_Union[_generator_pb2.GenerationParams, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class EmotionScore(_message.Message):
     __slots__ = ("label", "score")
@@ -81,7 +95,7 @@ class StageTimings(_message.Message):
     def __init__(self, lock_ms: _Optional[float] = ..., load_ms: _Optional[float] = ..., classify_ms: _Optional[float] = ..., generate_ms: _Optional[float] = ..., consistency_ms: _Optional[float] = ..., save_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., overhead_ms: _Optional[float] = ...) -> None: ...
 
 class ChatResponse(_message.Message):
-    __slots__ = ("conversation_id", "reply", "emotion", "persona", "kind", "state", "timings", "degraded", "generation_attempts", "reply_emotion", "emotion_consistent", "turn_index")
+    __slots__ = ("conversation_id", "reply", "emotion", "persona", "kind", "state", "timings", "degraded", "generation_attempts", "reply_emotion", "emotion_consistent", "turn_index", "regenerated")
     CONVERSATION_ID_FIELD_NUMBER: _ClassVar[int]
     REPLY_FIELD_NUMBER: _ClassVar[int]
     EMOTION_FIELD_NUMBER: _ClassVar[int]
@@ -94,6 +108,7 @@ class ChatResponse(_message.Message):
     REPLY_EMOTION_FIELD_NUMBER: _ClassVar[int]
     EMOTION_CONSISTENT_FIELD_NUMBER: _ClassVar[int]
     TURN_INDEX_FIELD_NUMBER: _ClassVar[int]
+    REGENERATED_FIELD_NUMBER: _ClassVar[int]
     conversation_id: str
     reply: str
     emotion: DetectedEmotion
@@ -106,7 +121,8 @@ class ChatResponse(_message.Message):
     reply_emotion: str
     emotion_consistent: bool
     turn_index: int
-    def __init__(self, conversation_id: _Optional[str] = ..., reply: _Optional[str] = ..., emotion: _Optional[_Union[DetectedEmotion, _Mapping]] = ..., persona: _Optional[str] = ..., kind: _Optional[_Union[ReplyKind, str]] = ..., state: _Optional[_Union[DialogueState, str]] = ..., timings: _Optional[_Union[StageTimings, _Mapping]] = ..., degraded: _Optional[_Iterable[str]] = ..., generation_attempts: _Optional[int] = ..., reply_emotion: _Optional[str] = ..., emotion_consistent: _Optional[bool] = ..., turn_index: _Optional[int] = ...) -> None: ...
+    regenerated: bool
+    def __init__(self, conversation_id: _Optional[str] = ..., reply: _Optional[str] = ..., emotion: _Optional[_Union[DetectedEmotion, _Mapping]] = ..., persona: _Optional[str] = ..., kind: _Optional[_Union[ReplyKind, str]] = ..., state: _Optional[_Union[DialogueState, str]] = ..., timings: _Optional[_Union[StageTimings, _Mapping]] = ..., degraded: _Optional[_Iterable[str]] = ..., generation_attempts: _Optional[int] = ..., reply_emotion: _Optional[str] = ..., emotion_consistent: _Optional[bool] = ..., turn_index: _Optional[int] = ..., regenerated: _Optional[bool] = ...) -> None: ...
 
 class ChatEvent(_message.Message):
     __slots__ = ("emotion", "delta", "done")
@@ -125,7 +141,7 @@ class GetConversationRequest(_message.Message):
     def __init__(self, conversation_id: _Optional[str] = ...) -> None: ...
 
 class StoredTurn(_message.Message):
-    __slots__ = ("role", "text", "emotion", "emotion_score", "persona", "kind", "created_unix_ms")
+    __slots__ = ("role", "text", "emotion", "emotion_score", "persona", "kind", "created_unix_ms", "channel")
     ROLE_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     EMOTION_FIELD_NUMBER: _ClassVar[int]
@@ -133,6 +149,7 @@ class StoredTurn(_message.Message):
     PERSONA_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     CREATED_UNIX_MS_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
     role: _generator_pb2.Role
     text: str
     emotion: str
@@ -140,7 +157,8 @@ class StoredTurn(_message.Message):
     persona: str
     kind: ReplyKind
     created_unix_ms: int
-    def __init__(self, role: _Optional[_Union[_generator_pb2.Role, str]] = ..., text: _Optional[str] = ..., emotion: _Optional[str] = ..., emotion_score: _Optional[float] = ..., persona: _Optional[str] = ..., kind: _Optional[_Union[ReplyKind, str]] = ..., created_unix_ms: _Optional[int] = ...) -> None: ...
+    channel: str
+    def __init__(self, role: _Optional[_Union[_generator_pb2.Role, str]] = ..., text: _Optional[str] = ..., emotion: _Optional[str] = ..., emotion_score: _Optional[float] = ..., persona: _Optional[str] = ..., kind: _Optional[_Union[ReplyKind, str]] = ..., created_unix_ms: _Optional[int] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class Conversation(_message.Message):
     __slots__ = ("conversation_id", "turns", "state", "persona", "pending_emotion", "total_turns", "updated_unix_ms")

@@ -46,6 +46,11 @@ class ChatServiceStub:
                 request_serializer=emotion__chat_dot_v1_dot_orchestrator__pb2.ChatRequest.SerializeToString,
                 response_deserializer=emotion__chat_dot_v1_dot_orchestrator__pb2.ChatEvent.FromString,
                 _registered_method=True)
+        self.Regenerate = channel.unary_unary(
+                '/emotion_chat.v1.ChatService/Regenerate',
+                request_serializer=emotion__chat_dot_v1_dot_orchestrator__pb2.RegenerateRequest.SerializeToString,
+                response_deserializer=emotion__chat_dot_v1_dot_orchestrator__pb2.ChatResponse.FromString,
+                _registered_method=True)
         self.GetConversation = channel.unary_unary(
                 '/emotion_chat.v1.ChatService/GetConversation',
                 request_serializer=emotion__chat_dot_v1_dot_orchestrator__pb2.GetConversationRequest.SerializeToString,
@@ -77,6 +82,15 @@ class ChatServiceServicer:
 
     def ChatStream(self, request, context):
         """The same turn as a stream: the emotion first, then reply deltas, then the full result.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Regenerate(self, request, context):
+        """Replaces the last bot reply of a conversation with a new one that differs from it (the
+        user did not like it). Only generated and fallback replies can be regenerated
+        (FAILED_PRECONDITION otherwise); the turn count does not change.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -115,6 +129,11 @@ def add_ChatServiceServicer_to_server(servicer, server):
                     servicer.ChatStream,
                     request_deserializer=emotion__chat_dot_v1_dot_orchestrator__pb2.ChatRequest.FromString,
                     response_serializer=emotion__chat_dot_v1_dot_orchestrator__pb2.ChatEvent.SerializeToString,
+            ),
+            'Regenerate': grpc.unary_unary_rpc_method_handler(
+                    servicer.Regenerate,
+                    request_deserializer=emotion__chat_dot_v1_dot_orchestrator__pb2.RegenerateRequest.FromString,
+                    response_serializer=emotion__chat_dot_v1_dot_orchestrator__pb2.ChatResponse.SerializeToString,
             ),
             'GetConversation': grpc.unary_unary_rpc_method_handler(
                     servicer.GetConversation,
@@ -187,6 +206,33 @@ class ChatService:
             '/emotion_chat.v1.ChatService/ChatStream',
             emotion__chat_dot_v1_dot_orchestrator__pb2.ChatRequest.SerializeToString,
             emotion__chat_dot_v1_dot_orchestrator__pb2.ChatEvent.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Regenerate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emotion_chat.v1.ChatService/Regenerate',
+            emotion__chat_dot_v1_dot_orchestrator__pb2.RegenerateRequest.SerializeToString,
+            emotion__chat_dot_v1_dot_orchestrator__pb2.ChatResponse.FromString,
             options,
             channel_credentials,
             insecure,

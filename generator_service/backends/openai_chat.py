@@ -18,23 +18,22 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import grpc
 import openai
 
-from emotion_chat.errors import UpstreamError
+from emotion_chat.errors import ErrorCode, UpstreamError
 from generator_service.backends.base import Completion, GenerationInput
 from generator_service.backends.prompts import chat_messages
 
 log = logging.getLogger(__name__)
 
 _STATUS_CODES = {
-    400: grpc.StatusCode.INVALID_ARGUMENT,
-    401: grpc.StatusCode.UNAUTHENTICATED,
-    403: grpc.StatusCode.PERMISSION_DENIED,
-    404: grpc.StatusCode.FAILED_PRECONDITION,
-    408: grpc.StatusCode.DEADLINE_EXCEEDED,
-    422: grpc.StatusCode.INVALID_ARGUMENT,
-    429: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    400: ErrorCode.INVALID_ARGUMENT,
+    401: ErrorCode.UNAUTHENTICATED,
+    403: ErrorCode.PERMISSION_DENIED,
+    404: ErrorCode.FAILED_PRECONDITION,
+    408: ErrorCode.DEADLINE_EXCEEDED,
+    422: ErrorCode.INVALID_ARGUMENT,
+    429: ErrorCode.RESOURCE_EXHAUSTED,
 }
 
 
@@ -48,19 +47,19 @@ def resolve_api_key(key: str | None, key_file: Path | None) -> str:
 
 
 def upstream_error(exc: openai.OpenAIError, base_url: str) -> UpstreamError:
-    """The gRPC status for an SDK error; the message names the upstream, never the key."""
+    """The domain error for an SDK error; the message names the upstream, never the key."""
     if isinstance(exc, openai.APITimeoutError):
         return UpstreamError(f"chat API at {base_url} timed out",
-                             grpc.StatusCode.DEADLINE_EXCEEDED)
+                             ErrorCode.DEADLINE_EXCEEDED)
     if isinstance(exc, openai.APIConnectionError):
         return UpstreamError(f"chat API at {base_url} is unreachable",
-                             grpc.StatusCode.UNAVAILABLE)
+                             ErrorCode.UNAVAILABLE)
     if isinstance(exc, openai.APIStatusError):
-        code = _STATUS_CODES.get(exc.status_code, grpc.StatusCode.UNAVAILABLE
-                                 if exc.status_code >= 500 else grpc.StatusCode.UNKNOWN)
+        code = _STATUS_CODES.get(exc.status_code, ErrorCode.UNAVAILABLE
+                                 if exc.status_code >= 500 else ErrorCode.UNKNOWN)
         return UpstreamError(f"chat API at {base_url} answered HTTP {exc.status_code}", code)
     return UpstreamError(f"chat API at {base_url} failed: {type(exc).__name__}",
-                         grpc.StatusCode.UNAVAILABLE)
+                         ErrorCode.UNAVAILABLE)
 
 
 class OpenAIChatBackend:

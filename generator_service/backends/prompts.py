@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from emotion_chat.taxonomy import core_emotion
 from generator_service.backends.base import GenerationInput
-from generator_service.emotions import reply_emotion
 
 # KoGPT2-chatbot convention: <usr>{question}<unused1>{emotion}<sys>{answer}</s>
 USER_TOKEN = "<usr>"
@@ -43,7 +43,7 @@ def kogpt2_prompt(request: GenerationInput) -> str:
         if turn.role == "user":
             if pending_user is not None:
                 parts.append(pending_user + END_TOKEN)
-            pending_user = f"{USER_TOKEN}{turn.text}{EMOTION_TOKEN}{reply_emotion(turn.emotion)}"
+            pending_user = f"{USER_TOKEN}{turn.text}{EMOTION_TOKEN}{core_emotion(turn.emotion)}"
         else:
             parts.append(f"{pending_user or USER_TOKEN}{SYSTEM_TOKEN}{turn.text}{END_TOKEN}")
             pending_user = None

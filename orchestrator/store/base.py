@@ -6,23 +6,20 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 
-import grpc
-
-from emotion_chat.errors import EmotionChatError
-from orchestrator.state import Conversation, DialogueState, StoredTurn
+from emotion_chat.errors import BusyError
+from orchestrator.core.conversation import Conversation, ConversationState, StoredTurn
 
 
-class ConversationBusyError(EmotionChatError):
-    """The conversation's lock could not be taken in time (ABORTED: retry)."""
-
-    code = grpc.StatusCode.ABORTED
+class ConversationBusyError(BusyError):
+    """The conversation's lock could not be taken in time, or was lost (retry)."""
 
 
 class ConversationStore(ABC):
     """Per-conversation history, dialogue state and lock.
 
-    `commit` appends the turn's messages and replaces the dialogue state atomically, trims the
-    history to `max_stored_turns` and refreshes the conversation's TTL. Callers hold
+    `commit` drops the last `replace_last` messages (a regenerated reply), appends the turn's
+    messages and replaces the dialogue state atomically, trims the history to
+    `max_stored_turns` and refreshes the conversation's TTL. Callers hold
     `lock(conversation_id)` from `load` to `commit`, so turns of one conversation never
     interleave.
     """
@@ -40,7 +37,7 @@ class ConversationStore(ABC):
 
     @abstractmethod
     async def commit(self, conversation_id: str, new_turns: Sequence[StoredTurn],
-                     dialogue: DialogueState) -> None: ...
+                     state: ConversationState, replace_last: int = 0) -> None: ...
 
     @abstractmethod
     async def delete(self, conversation_id: str) -> bool:

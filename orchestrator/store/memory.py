@@ -8,14 +8,14 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
-from orchestrator.state import Conversation, DialogueState, StoredTurn
+from orchestrator.core.conversation import Conversation, ConversationState, StoredTurn
 from orchestrator.store.base import ConversationBusyError, ConversationStore
 
 
 @dataclass
 class _Entry:
     turns: list[StoredTurn] = field(default_factory=list)
-    dialogue: DialogueState = field(default_factory=DialogueState)
+    state: ConversationState = field(default_factory=ConversationState)
     expires_at: float = 0.0
 
 
@@ -57,18 +57,20 @@ class MemoryStore(ConversationStore):
     async def load(self, conversation_id: str) -> Conversation:
         entry = self._live(conversation_id)
         if entry is None:
-            return Conversation(conversation_id, (), DialogueState())
-        return Conversation(conversation_id, tuple(entry.turns), entry.dialogue)
+            return Conversation(conversation_id, (), ConversationState())
+        return Conversation(conversation_id, tuple(entry.turns), entry.state)
 
     async def commit(self, conversation_id: str, new_turns: Sequence[StoredTurn],
-                     dialogue: DialogueState) -> None:
+                     state: ConversationState, replace_last: int = 0) -> None:
         entry = self._live(conversation_id) or _Entry()
         # Re-insert at the end: the dict stays ordered by last activity, oldest first.
         self._entries.pop(conversation_id, None)
         self._entries[conversation_id] = entry
+        if replace_last:
+            del entry.turns[-replace_last:]
         entry.turns.extend(new_turns)
         del entry.turns[:-self.max_stored_turns]
-        entry.dialogue = dialogue
+        entry.state = state
         entry.expires_at = time.monotonic() + self.ttl_s
         self._sweep()
 

@@ -3,7 +3,7 @@
 Per conversation (the `{id}` hash tag keeps a conversation's keys on one Redis Cluster slot):
 
 - `emotion-chat:{id}:turns`: list of JSON turns, trimmed to `max_stored_turns`;
-- `emotion-chat:{id}:state`: hash with the dialogue state (seed 004's `hset state user_id`);
+- `emotion-chat:{id}:state`: hash with the dialogue state (the FSM bot's `hset state user_id`);
 - `emotion-chat:{id}:lock`: the turn lock, `SET NX PX` with a random token, renewed while the
   turn runs, released by compare-and-delete; it expires on its own if its holder dies.
 
@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Sequence
 from redis.asyncio import Redis
 
 from emotion_chat.errors import NotReadyError
-from orchestrator.state import Conversation, DialogueState, StoredTurn
+from orchestrator.core.conversation import Conversation, ConversationState, StoredTurn
 from orchestrator.store.base import ConversationBusyError, ConversationStore
 
 log = logging.getLogger(__name__)
@@ -41,19 +41,23 @@ if redis.call('get', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
-# KEYS: turns, state, lock. ARGV: token ('' = unlocked), ttl_s, max_turns, n, n turns, then
-# field/value pairs of the state.
+# KEYS: turns, state, lock. ARGV: token ('' = unlocked), ttl_s, max_turns, replace_last, n,
+# n turns, then field/value pairs of the state.
 _COMMIT = """
 if ARGV[1] ~= '' and redis.call('get', KEYS[3]) ~= ARGV[1] then
   return -1
 end
-local n = tonumber(ARGV[4])
+local drop = tonumber(ARGV[4])
+if drop > 0 then
+  redis.call('rpop', KEYS[1], drop)
+end
+local n = tonumber(ARGV[5])
 for i = 1, n do
-  redis.call('rpush', KEYS[1], ARGV[4 + i])
+  redis.call('rpush', KEYS[1], ARGV[5 + i])
 end
 redis.call('ltrim', KEYS[1], -tonumber(ARGV[3]), -1)
 local fields = {}
-for i = 5 + n, #ARGV do
+for i = 6 + n, #ARGV do
   fields[#fields + 1] = ARGV[i]
 end
 redis.call('hset', KEYS[2], unpack(fields))
@@ -126,14 +130,14 @@ class RedisStore(ConversationStore):
             pipe.hgetall(state_key)
             raw_turns, raw_state = await pipe.execute()
         return Conversation(conversation_id, tuple(StoredTurn.from_json(t) for t in raw_turns),
-                            DialogueState.from_mapping(raw_state))
+                            ConversationState.from_mapping(raw_state))
 
     async def commit(self, conversation_id: str, new_turns: Sequence[StoredTurn],
-                     dialogue: DialogueState) -> None:
+                     state: ConversationState, replace_last: int = 0) -> None:
         keys = self._keys(conversation_id)
-        fields = [item for pair in dialogue.to_mapping().items() for item in pair]
+        fields = [item for pair in state.to_mapping().items() for item in pair]
         args: list[str | int] = [self._held.get(conversation_id, ""), self.ttl_s,
-                                 self.max_stored_turns, len(new_turns),
+                                 self.max_stored_turns, replace_last, len(new_turns),
                                  *(t.to_json() for t in new_turns), *fields]
         if await self._commit(keys=list(keys), args=args) == -1:
             raise ConversationBusyError(

@@ -8,9 +8,9 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from classifier_service.service import SERVICE_NAME
-from emotion_chat.launch import start_service
 from emotion_chat.v1 import classifier_pb2 as pb
 from emotion_chat.v1 import classifier_pb2_grpc as pb_grpc
+from emotion_chat_cli.launch import start_service
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_64_concurrent_single_text_requests_are_served_in_batches(served) -> Non
 
 
 def test_cli_client_prints_labels(served, capsys) -> None:
-    from emotion_chat.cli import main
+    from emotion_chat_cli.main import main
 
     assert main(["classify", "--target", served.target, "짜증나 진짜", "--top-k", "2"]) == 0
     out = capsys.readouterr().out

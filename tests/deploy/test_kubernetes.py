@@ -87,7 +87,8 @@ def test_ports_probes_and_metrics_match_the_settings(docs, service) -> None:
     defaults = settings_cls()
     c = container(docs, service)
     ports = {p["name"]: p["containerPort"] for p in c["ports"]}
-    assert ports == {"grpc": defaults.port, "metrics": defaults.metrics_port}
+    http = {"http": defaults.http_port} if service == "orchestrator" else {}
+    assert ports == {"grpc": defaults.port, "metrics": defaults.metrics_port, **http}
     assert c["readinessProbe"]["grpc"] == {"port": defaults.port, "service": grpc_name}
     assert c["livenessProbe"]["grpc"]["port"] == defaults.port
     assert c["startupProbe"]["grpc"]["port"] == defaults.port
@@ -97,6 +98,8 @@ def test_ports_probes_and_metrics_match_the_settings(docs, service) -> None:
     assert service_ports["grpc"]["port"] == defaults.port
     assert service_ports["grpc"]["targetPort"] == "grpc"
     assert service_ports["metrics"]["port"] == defaults.metrics_port
+    if http:
+        assert service_ports["http"]["port"] == defaults.http_port
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -234,5 +237,10 @@ def test_images_have_dockerfiles_that_run_as_non_root_without_torch() -> None:
         if serving:
             name = image.split("/")[1].removesuffix("-gpu")
             settings = SERVICES[name][0]()
-            assert f"EXPOSE {settings.port} {settings.metrics_port}" in final
+            http = f" {settings.http_port}" if name == "orchestrator" else ""
+            assert f"EXPOSE {settings.port}{http} {settings.metrics_port}" in final
             assert f'CMD ["serve", "{name}"]' in final
+            # Each serving image holds only its own service beside the foundation and CLI.
+            copied = set(re.findall(r"^COPY (\w+) ", text, re.M))
+            assert copied == {"emotion_chat", "emotion_chat_cli", f"{name}_service"
+                              if name != "orchestrator" else name}, (image, copied)

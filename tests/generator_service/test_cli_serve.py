@@ -2,9 +2,9 @@
 
 import grpc
 
-from emotion_chat.launch import start_service
 from emotion_chat.v1 import generator_pb2 as pb
 from emotion_chat.v1 import generator_pb2_grpc as pb_grpc
+from emotion_chat_cli.launch import start_service
 
 
 def test_serve_generator_defaults_offline() -> None:

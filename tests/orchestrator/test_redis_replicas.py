@@ -8,9 +8,9 @@ import pytest
 from redis.asyncio import Redis
 from servers import running_classifier, running_generator, running_orchestrator
 
-from emotion_chat.launch import start_service
 from emotion_chat.v1 import orchestrator_pb2 as pb
 from emotion_chat.v1 import orchestrator_pb2_grpc as pb_grpc
+from emotion_chat_cli.launch import start_service
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
@@ -35,7 +35,7 @@ async def conversation():
 def orchestrator_process(downstream):
     classifier, generator = downstream
     return start_service("orchestrator", [
-        "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0",
+        "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0", "--http-port", "0",
         "--classifier-target", classifier, "--generator-target", generator,
         "--store-url", REDIS_URL, "--answer-threshold", "0", "--confirm-threshold", "0",
         "--grace-period-s", "2"], timeout=60)

@@ -1,6 +1,9 @@
 """TLS on the public service and to the downstream services; mutual TLS."""
 
+import ssl
+
 import grpc
+import httpx
 import pytest
 from certs import make_certs
 from servers import running_classifier, running_generator, running_orchestrator
@@ -28,6 +31,15 @@ async def test_tls_everywhere(tiny_model_dir, certs) -> None:
             reply = await pb_grpc.ChatServiceStub(channel).Chat(
                 pb.ChatRequest(conversation_id="tls", text="보안 연결 잘 되니?"), timeout=10)
         assert reply.reply and not reply.degraded  # the downstream TLS calls worked too
+        async with httpx.AsyncClient(base_url=orch.http_url.replace("http:", "https:"),
+                                     verify=ssl.create_default_context(
+                                         cafile=str(certs.ca))) as https:
+            turn = await https.post("/v1/conversations/tls/messages",
+                                    json={"text": "HTTP도 암호화되니?"})
+            assert turn.status_code == 200 and turn.json()["turn_index"] == 1
+        async with httpx.AsyncClient(base_url=orch.http_url) as plain_http:
+            with pytest.raises(httpx.HTTPError):
+                await plain_http.get("/healthz")
         async with grpc.aio.insecure_channel(target) as plain:
             with pytest.raises(grpc.aio.AioRpcError) as raised:
                 await pb_grpc.ChatServiceStub(plain).Chat(

@@ -1,8 +1,9 @@
 """A local HTTP server speaking the OpenAI chat-completions protocol (JSON and SSE).
 
-`scenario` picks the behaviour: "ok" streams `reply` in pieces, an HTTP status code string
-("401", "403", "429", "500", "404") answers that error, "slow" sleeps past the client's
-timeout. Every request is recorded (headers and JSON body) for assertions on the wire.
+`scenario` picks the behaviour: "ok" streams `reply` in pieces (after `delay_s`), an HTTP
+status code string ("401", "403", "429", "500", "404") answers that error, "slow" sleeps
+past the client's timeout. Every request is recorded (headers and JSON body) for assertions
+on the wire.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ class FakeOpenAI:
     def __init__(self, reply: str = "그랬구나, 많이 힘들었겠다. 내가 들어 줄게!") -> None:
         self.reply = reply
         self.scenario = "ok"
+        self.delay_s = 0.0
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         fake = self
@@ -39,6 +41,7 @@ class FakeOpenAI:
                     return self._error(500, "too late")
                 if fake.scenario.isdigit():
                     return self._error(int(fake.scenario), f"scenario {fake.scenario}")
+                time.sleep(fake.delay_s)
                 if body.get("stream"):
                     return self._stream(body)
                 return self._json(200, {

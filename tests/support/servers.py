@@ -30,6 +30,16 @@ class RunningService:
     def metric(self, name: str, labels: dict[str, str] | None = None) -> float | None:
         return self.service.registry.get_sample_value(name, labels or {})
 
+    @property
+    def target(self) -> str:
+        return f"127.0.0.1:{self.runner.port}"
+
+    @property
+    def http_url(self) -> str:
+        """Base URL of the HTTP front door (the orchestrator's)."""
+        (http,) = [s for s in self.runner.side_servers if s.name == "http"]
+        return f"http://127.0.0.1:{http.port}"
+
 
 @contextlib.asynccontextmanager
 async def _running(service: Any, settings: Any, stub: Callable[[grpc.aio.Channel], Any]
@@ -74,7 +84,8 @@ async def running_orchestrator(classifier_target: str, generator_target: str,
     from orchestrator.settings import OrchestratorSettings
 
     settings = OrchestratorSettings(**{
-        **LOCAL, "classifier_target": classifier_target, "generator_target": generator_target,
+        **LOCAL, "http_host": "127.0.0.1", "http_port": 0,
+        "classifier_target": classifier_target, "generator_target": generator_target,
         "classify_timeout_s": 5.0, **overrides})
     async with _running(OrchestratorService(settings), settings,
                         orchestrator_pb2_grpc.ChatServiceStub) as running:

@@ -8,7 +8,7 @@ from tiny_models import SINGLE_LABELS, build_checkpoint
 from classifier_service.demo import DATASET
 from classifier_service.model import ClassifierModel
 from classifier_service.training.export import export
-from emotion_chat.cli import main
+from emotion_chat_cli.main import main
 
 
 def test_train_then_export_then_load(tmp_path: Path, capsys) -> None:

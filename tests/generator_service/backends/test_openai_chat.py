@@ -2,11 +2,10 @@
 
 import logging
 
-import grpc
 import pytest
 from fake_openai import FakeOpenAI
 
-from emotion_chat.errors import UpstreamError
+from emotion_chat.errors import ErrorCode, UpstreamError
 from emotion_chat.personas import PersonaRegistry
 from generator_service.backends.base import Completion, GenerationInput, HistoryTurn
 from generator_service.backends.openai_chat import OpenAIChatBackend, resolve_api_key
@@ -71,15 +70,15 @@ async def test_unknown_emotion_sends_plain_text(backend, fake) -> None:
 
 
 @pytest.mark.parametrize(("scenario", "code"), [
-    ("401", grpc.StatusCode.UNAUTHENTICATED),
-    ("403", grpc.StatusCode.PERMISSION_DENIED),
-    ("429", grpc.StatusCode.RESOURCE_EXHAUSTED),
-    ("500", grpc.StatusCode.UNAVAILABLE),
-    ("404", grpc.StatusCode.FAILED_PRECONDITION),
-    ("400", grpc.StatusCode.INVALID_ARGUMENT),
-    ("slow", grpc.StatusCode.DEADLINE_EXCEEDED),
+    ("401", ErrorCode.UNAUTHENTICATED),
+    ("403", ErrorCode.PERMISSION_DENIED),
+    ("429", ErrorCode.RESOURCE_EXHAUSTED),
+    ("500", ErrorCode.UNAVAILABLE),
+    ("404", ErrorCode.FAILED_PRECONDITION),
+    ("400", ErrorCode.INVALID_ARGUMENT),
+    ("slow", ErrorCode.DEADLINE_EXCEEDED),
 ])
-async def test_http_failures_map_to_grpc_codes_without_leaking_the_key(
+async def test_http_failures_map_to_error_codes_without_leaking_the_key(
         backend, fake, scenario, code, caplog) -> None:
     fake.scenario = scenario
     caplog.set_level(logging.DEBUG)
@@ -97,7 +96,7 @@ async def test_connection_refused_is_unavailable() -> None:
     try:
         with pytest.raises(UpstreamError) as raised:
             await collect(b, request())
-        assert raised.value.code == grpc.StatusCode.UNAVAILABLE
+        assert raised.value.code == ErrorCode.UNAVAILABLE
     finally:
         await b.shutdown()
 

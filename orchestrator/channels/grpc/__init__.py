@@ -1,0 +1,1 @@
+"""The gRPC front door (`emotion_chat.v1.ChatService`)."""

@@ -1,0 +1,68 @@
+"""The chat core's domain types ↔ JSON: the HTTP front door's only conversions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import Response
+
+from emotion_chat.personas import Persona
+from orchestrator.channels.http.schemas import ParamsIn
+from orchestrator.core.conversation import Conversation
+from orchestrator.core.types import DetectedEmotion, GenerationParams, TurnResult
+
+JSON = "application/json"
+# Every stage is always present (0 when it did not run), as in the gRPC StageTimings.
+STAGES = ("lock", "load", "classify", "generate", "consistency", "save", "total", "overhead")
+
+
+def dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def json_response(value: Any, status: int = 200) -> Response:
+    return Response(dumps(value), status, media_type=JSON)
+
+
+def params_of(params: ParamsIn | None) -> GenerationParams:
+    if params is None:
+        return GenerationParams()
+    return GenerationParams(params.max_new_tokens, params.temperature, params.top_p, params.seed)
+
+
+def emotion_json(emotion: DetectedEmotion) -> dict[str, Any]:
+    return {"label": emotion.label, "score": round(emotion.score, 6),
+            "top": [{"label": label, "score": round(score, 6)} for label, score in emotion.top]}
+
+
+def turn_json(result: TurnResult) -> dict[str, Any]:
+    return {
+        "conversation_id": result.conversation_id, "reply": result.reply,
+        "emotion": emotion_json(result.emotion), "persona": result.persona,
+        "kind": result.kind.value, "state": result.state.value,
+        "degraded": [d.value for d in result.degraded], "turn_index": result.turn_index,
+        "regenerated": result.regenerated, "generation_attempts": result.attempts,
+        "reply_emotion": result.reply_emotion, "emotion_consistent": result.consistent,
+        "timings": {f"{stage}_ms": round(result.timings.get(stage, 0.0) * 1e3, 3)
+                    for stage in STAGES},
+    }
+
+
+def conversation_json(conversation: Conversation) -> dict[str, Any]:
+    s = conversation.state
+    return {
+        "conversation_id": conversation.conversation_id,
+        "turns": [{"role": t.role.value, "text": t.text, "emotion": t.emotion,
+                   "emotion_score": round(t.emotion_score, 6), "persona": t.persona,
+                   "kind": t.kind.value if t.kind else "",
+                   "channel": t.channel.value if t.channel else "", "created_ms": t.created_ms}
+                  for t in conversation.turns],
+        "state": s.state.value, "persona": s.persona, "pending_emotion": s.pending_emotion,
+        "total_turns": s.total_turns, "updated_ms": s.updated_ms,
+    }
+
+
+def persona_json(persona: Persona) -> dict[str, str]:
+    return {"id": persona.id, "name": persona.name, "description": persona.description,
+            "embodies": persona.embodies}

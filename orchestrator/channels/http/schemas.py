@@ -1,0 +1,107 @@
+"""The HTTP front door's JSON bodies (also the OpenAPI schema at /openapi.json).
+
+Requests are parsed with these models; range checks stay in the core's domain types, so an
+out-of-range value gets the same message on every front door. Responses are written by
+`converters.py`; the response models here document them.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ParamsIn(_Strict):
+    max_new_tokens: int = Field(0, description="0 = the generator's default; at most 1024")
+    temperature: float | None = Field(None, description="sampling temperature in [0, 2]")
+    top_p: float | None = Field(None, description="nucleus sampling in (0, 1]")
+    seed: int | None = Field(None, description="makes sampling reproducible")
+
+
+class MessageIn(_Strict):
+    text: str = Field(description="the user's message (at most max_text_chars characters)")
+    persona: str = Field("", description="persona id or name; empty keeps the conversation's")
+    params: ParamsIn | None = None
+    request_id: str | None = Field(None, description="client id of this request")
+
+
+class RegenerateIn(_Strict):
+    persona: str = ""
+    params: ParamsIn | None = None
+    request_id: str | None = None
+
+
+class EmotionScoreOut(BaseModel):
+    label: str
+    score: float
+
+
+class EmotionOut(BaseModel):
+    label: str = Field(description="top label; empty when unknown")
+    score: float
+    top: list[EmotionScoreOut]
+
+
+class TurnOut(BaseModel):
+    conversation_id: str
+    reply: str
+    emotion: EmotionOut
+    persona: str
+    kind: str = Field(description="rule, generated, confirm_question or fallback")
+    state: str = Field(description="dialogue state after the turn: idle or confirm_emotion")
+    degraded: list[str]
+    turn_index: int
+    regenerated: bool
+    generation_attempts: int
+    reply_emotion: str
+    emotion_consistent: bool
+    timings: dict[str, float] = Field(description="milliseconds per stage")
+
+
+class StoredTurnOut(BaseModel):
+    role: str
+    text: str
+    emotion: str
+    emotion_score: float
+    persona: str
+    kind: str
+    channel: str
+    created_ms: int
+
+
+class ConversationOut(BaseModel):
+    conversation_id: str
+    turns: list[StoredTurnOut]
+    state: str
+    persona: str
+    pending_emotion: str
+    total_turns: int
+    updated_ms: int
+
+
+class DeletedOut(BaseModel):
+    deleted: bool
+
+
+class PersonaOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    embodies: str
+
+
+class PersonasOut(BaseModel):
+    personas: list[PersonaOut]
+    default: str
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="invalid_argument, not_found, aborted, ...")
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail

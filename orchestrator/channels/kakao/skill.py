@@ -1,0 +1,102 @@
+"""The OpenBuilder skill payload and skill response (version 2.0), per the public skill
+documentation.
+
+The bot engine POSTs the payload (`intent`, `userRequest` with `utterance`, `user.id`,
+`timezone`, `block`, optional `callbackUrl`; `bot`; `action`) and waits 5 s for a skill
+response `{"version": "2.0", "template": {"outputs": [...], "quickReplies": [...]}}`: at
+most 3 outputs and 10 quick replies. With callbacks on, the skill may answer at once with
+`{"version": "2.0", "useCallback": true, "data": {...}}` and POST the final response to the
+one-time callback URL within a minute.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+VERSION = "2.0"
+MAX_OUTPUTS = 3
+MAX_QUICK_REPLIES = 10
+MAX_TEXT = 1000
+MAX_LABEL = 14
+_ID = re.compile(r"^[A-Za-z0-9._@-]{1,48}$")
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class KakaoUser(_Open):
+    id: str = Field(min_length=1, description="the bot user key")
+    type: str = ""
+
+
+class UserRequest(_Open):
+    utterance: str = Field(description="what the user typed")
+    user: KakaoUser
+    callbackUrl: str | None = None
+    timezone: str = ""
+    lang: str | None = None
+
+
+class Bot(_Open):
+    id: str = ""
+    name: str = ""
+
+
+class SkillPayload(_Open):
+    userRequest: UserRequest
+    bot: Bot = Field(default_factory=Bot)
+    intent: dict[str, Any] | None = None
+    action: dict[str, Any] | None = None
+
+
+def conversation_id(bot_id: str, user_id: str) -> str:
+    """`kakao:{bot}:{user}`: the bot id as given when it is a plain id, the user key hashed
+    (it identifies a KakaoTalk user; the hash still tells users apart)."""
+    bot = bot_id if _ID.match(bot_id) else (
+        "h" + hashlib.sha256(bot_id.encode()).hexdigest()[:16] if bot_id else "bot")
+    user = hashlib.sha256(user_id.encode()).hexdigest()[:32]
+    return f"kakao:{bot}:{user}"
+
+
+def split_text(text: str, limit: int = MAX_TEXT, pieces: int = MAX_OUTPUTS) -> list[str]:
+    """At most `pieces` texts of at most `limit` characters, cut at a sentence or word end
+    where one is near; what does not fit ends with …."""
+    text = text.strip()
+    parts: list[str] = []
+    while text and len(parts) < pieces:
+        if len(text) <= limit:
+            parts.append(text)
+            return parts
+        if len(parts) == pieces - 1:
+            parts.append(text[:limit - 1].rstrip() + "…")
+            return parts
+        window = text[:limit]
+        cut = max(window.rfind(mark) for mark in (". ", "! ", "? ", "\n", "요 ", "다 "))
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        cut = cut + 1 if cut >= limit // 2 else limit
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return parts
+
+
+def quick_reply(label: str, message: str | None = None) -> dict[str, str]:
+    return {"label": label[:MAX_LABEL], "action": "message", "messageText": message or label}
+
+
+def skill_response(text: str, quick_replies: list[dict[str, str]] | None = None
+                   ) -> dict[str, Any]:
+    template: dict[str, Any] = {
+        "outputs": [{"simpleText": {"text": part}} for part in split_text(text)]}
+    if quick_replies:
+        template["quickReplies"] = quick_replies[:MAX_QUICK_REPLIES]
+    return {"version": VERSION, "template": template}
+
+
+def callback_ack(text: str) -> dict[str, Any]:
+    return {"version": VERSION, "useCallback": True, "data": {"text": text}}

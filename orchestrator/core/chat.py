@@ -1,0 +1,362 @@
+"""The chat core: one turn, end to end, for every front door.
+
+validate → take the conversation's lock → load → dialogue policy (rule layer, classify,
+route) → generate (history + emotion + persona) → optional emotion-consistency check →
+commit the turn → answer with the reply, the emotion, the persona and the stage timings.
+
+Front doors build a `TurnRequest` and either await `chat()` (the whole result) or read
+`open_turn()`'s events (the emotion, reply deltas, the result). A turn that fails, or whose
+caller goes away before it is done, stores nothing: the commit is its last step under the
+lock.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from emotion_chat.errors import InvalidInputError, NotFoundError, PreconditionError, UpstreamError
+from emotion_chat.personas import Persona, PersonaRegistry
+from emotion_chat.taxonomy import core_emotion, feeling_words
+from emotion_chat.validation import check_text
+from orchestrator.core.conversation import Conversation, ConversationState, StoredTurn
+from orchestrator.core.labels import LabelSpace
+from orchestrator.core.policy import Action, Decision, Pending, decide
+from orchestrator.core.ports import ClassifierPort
+from orchestrator.core.rules import Rule, rule_line
+from orchestrator.core.stream import Emit, TurnStream
+from orchestrator.core.types import (
+    REQUEST_ID,
+    UNKNOWN_EMOTION,
+    Degradation,
+    DetectedEmotion,
+    DialogueState,
+    EmotionDetected,
+    RegenerateRequest,
+    ReplyDelta,
+    ReplyKind,
+    Role,
+    TurnCompleted,
+    TurnRequest,
+    TurnResult,
+    check_conversation_id,
+)
+from orchestrator.core.writer import Generation, ReplyWriter
+from orchestrator.metrics import OrchestratorMetrics
+from orchestrator.settings import OrchestratorSettings
+from orchestrator.store import ConversationStore
+
+REGENERABLE = (ReplyKind.GENERATED, ReplyKind.FALLBACK)
+
+
+def _ignore(event: object) -> None:
+    return None
+
+
+def _earliest(*times: float | None) -> float | None:
+    given = [t for t in times if t is not None]
+    return min(given) if given else None
+
+
+class ChatCore:
+    def __init__(self, store: ConversationStore, classifier: ClassifierPort,
+                 writer: ReplyWriter, personas: PersonaRegistry,
+                 settings: OrchestratorSettings, metrics: OrchestratorMetrics) -> None:
+        self.store = store
+        self.classifier = classifier
+        self.writer = writer
+        self.personas = personas
+        self.settings = settings
+        self.metrics = metrics
+        self.labels = LabelSpace(classifier, settings.answer_threshold,
+                                 settings.confirm_threshold)
+
+    async def start(self) -> None:
+        """Read the classifier's labels (not fatal when it is not up yet)."""
+        await self.labels.refresh(time.monotonic() + self.settings.classify_timeout_s)
+
+    # -- validation (before anything is locked or stored) ---------------------------------
+
+    def _check(self, conversation_id: str, persona: str, request_id: str | None
+               ) -> Persona | None:
+        check_conversation_id(conversation_id)
+        if request_id is not None and not REQUEST_ID.match(request_id):
+            raise InvalidInputError("request_id must be 1-128 printable ASCII characters")
+        return self.personas.resolve(persona) if persona else None
+
+    def prepare(self, request: TurnRequest) -> Persona | None:
+        persona = self._check(request.conversation_id, request.persona, request.request_id)
+        check_text(request.text, "text", self.settings.max_text_chars)
+        request.params.validate()
+        return persona
+
+    # -- turns ----------------------------------------------------------------------------
+
+    async def chat(self, request: TurnRequest) -> TurnResult:
+        """One whole turn (nothing streamed)."""
+        return await self._turn(request, self.prepare(request), _ignore)
+
+    def open_turn(self, request: TurnRequest) -> TurnStream:
+        """Validate, then run the turn in the background; read its events from the stream."""
+        persona = self.prepare(request)
+        return TurnStream(lambda emit: self._turn(request, persona, emit))
+
+    async def regenerate(self, request: RegenerateRequest) -> TurnResult:
+        return await self._regenerate(request, self._prepare_regenerate(request), _ignore)
+
+    def open_regenerate(self, request: RegenerateRequest) -> TurnStream:
+        persona = self._prepare_regenerate(request)
+        return TurnStream(lambda emit: self._regenerate(request, persona, emit))
+
+    def _prepare_regenerate(self, request: RegenerateRequest) -> Persona | None:
+        persona = self._check(request.conversation_id, request.persona, request.request_id)
+        request.params.validate()
+        return persona
+
+    def _lock_wait(self, *limits: float | None) -> float:
+        until = _earliest(*limits)
+        wait = self.settings.lock_wait_s
+        return wait if until is None else max(0.001, min(wait, until - time.monotonic()))
+
+    async def _turn(self, request: TurnRequest, persona: Persona | None, emit: Emit
+                    ) -> TurnResult:
+        clock = _Clock()
+        self.metrics.in_flight.inc()
+        try:
+            async with self.store.lock(request.conversation_id,
+                                       self._lock_wait(request.deadline, request.reply_by)):
+                clock.lap("lock")
+                conversation = await self.store.load(request.conversation_id)
+                clock.lap("load")
+                result, decision = await self._answer(request, persona, conversation, clock,
+                                                      emit)
+                await self._commit(request, conversation, result, decision)
+                clock.lap("save")
+        finally:
+            self.metrics.in_flight.dec()
+        return self._finish(result, clock, request.channel.value, emit)
+
+    def _finish(self, result: TurnResult, clock: _Clock, channel: str, emit: Emit
+                ) -> TurnResult:
+        result.timings = clock.finish()
+        self.metrics.observe(result.timings)
+        emotion = core_emotion(result.emotion.label) if result.emotion.known else "unknown"
+        self.metrics.turns.labels(result.persona, emotion, result.kind.value, channel).inc()
+        for reason in result.degraded:
+            self.metrics.degraded.labels(reason.value).inc()
+        emit(TurnCompleted(result))
+        return result
+
+    async def _answer(self, request: TurnRequest, persona: Persona | None,
+                      conversation: Conversation, clock: _Clock, emit: Emit
+                      ) -> tuple[TurnResult, Decision]:
+        stored = conversation.state
+        speaker = persona or self._stored_persona(stored.persona)
+        pending = Pending(*stored.pending) if stored.pending else None
+        result = TurnResult(request.conversation_id, "", UNKNOWN_EMOTION, speaker.id,
+                            ReplyKind.FALLBACK, DialogueState.IDLE, stored.total_turns)
+        decide_with = self._decider(stored.state, pending, request.text)
+        decision = decide_with(None)
+        if decision.action is Action.CLASSIFY:
+            detected = await self._classify(request, result)
+            clock.lap("classify")
+            decision = decide_with(detected)
+        result.state = decision.next_state
+        result.emotion = decision.emotion if decision.emotion.known else decision.detected
+        emit(EmotionDetected(result.emotion))
+        if decision.action is Action.RULE:
+            assert decision.rule is not None
+            result.kind, result.reply = ReplyKind.RULE, rule_line(decision.rule, speaker,
+                                                                  stored.total_turns)
+            emit(ReplyDelta(result.reply))
+            return result, decision
+        if decision.action is Action.ASK:
+            result.kind = ReplyKind.CONFIRM_QUESTION
+            result.reply = speaker.confirm_template.format(
+                feeling=feeling_words(decision.emotion.label))
+            emit(ReplyDelta(result.reply))
+            return result, decision
+        result.kind = (ReplyKind.GENERATED if decision.action is Action.GENERATE
+                       else ReplyKind.FALLBACK)
+        history = conversation.turns[:-2] if decision.answers_pending else conversation.turns
+        generation = Generation(text=decision.text, history=history, emotion=decision.emotion,
+                                persona=speaker, params=request.params,
+                                conversation_id=request.conversation_id,
+                                deadline=request.deadline, reply_by=request.reply_by)
+        await self._write(generation, decision.action is Action.GENERATE, result, clock, emit)
+        return result, decision
+
+    def _decider(self, state: DialogueState, pending: Pending | None, text: str
+                 ) -> Callable[[DetectedEmotion | None], Decision]:
+        def decide_with(emotion: DetectedEmotion | None) -> Decision:
+            return decide(state, pending, text, emotion, self.labels.thresholds,
+                          self.settings.rules)
+        return decide_with
+
+    async def _write(self, generation: Generation, checked: bool, result: TurnResult,
+                     clock: _Clock, emit: Emit) -> None:
+        check = checked and self.settings.consistency_check
+        written = await self.writer.write(
+            generation, None if check else lambda delta: emit(ReplyDelta(delta)))
+        clock.lap("generate")
+        result.reply, result.attempts = written.text, 1
+        if written.degraded is not None:
+            result.degrade(written.degraded)
+        if check:
+            verdict = await self.writer.check_consistency(generation, written)
+            clock.lap("consistency")
+            result.reply, result.attempts = verdict.text, verdict.attempts
+            result.reply_emotion, result.consistent = verdict.reply_emotion, verdict.consistent
+            if verdict.degraded is not None:
+                result.degrade(verdict.degraded)
+            self.metrics.regenerations.inc(verdict.attempts - 1)
+            emit(ReplyDelta(result.reply))
+
+    async def _classify(self, request: TurnRequest, result: TurnResult) -> DetectedEmotion:
+        deadline = _earliest(request.deadline, request.reply_by)
+        try:
+            classified = await self.classifier.classify([request.text], deadline)
+        except UpstreamError:
+            result.degrade(Degradation.CLASSIFIER_UNAVAILABLE)
+            return UNKNOWN_EMOTION
+        if not self.labels.is_current(classified.model_version):
+            await self.labels.refresh(deadline)
+        found = classified.results[0]
+        return DetectedEmotion(found.label, found.score, found.top)
+
+    def _stored_persona(self, persona_id: str) -> Persona:
+        try:
+            return self.personas.resolve(persona_id)
+        except InvalidInputError:  # removed from the configuration since: use the default
+            return self.personas.resolve("")
+
+    async def _commit(self, request: TurnRequest, conversation: Conversation,
+                      result: TurnResult, decision: Decision) -> None:
+        user = StoredTurn(Role.USER, request.text, decision.detected.label,
+                          decision.detected.score, channel=request.channel)
+        bot = StoredTurn(Role.ASSISTANT, result.reply, decision.emotion.label,
+                         decision.emotion.score, persona=result.persona, kind=result.kind,
+                         answer_to=decision.text if decision.answers_pending else "")
+        pending = decision.pending
+        state = ConversationState(
+            state=decision.next_state, persona=result.persona,
+            pending_emotion=pending.emotion.label if pending else "",
+            pending_score=pending.emotion.score if pending else 0.0,
+            pending_text=pending.text if pending else "",
+            total_turns=conversation.state.total_turns + 1, updated_ms=bot.created_ms)
+        await self.store.commit(request.conversation_id, (user, bot), state)
+
+    async def switch_persona(self, request: TurnRequest) -> TurnResult:
+        """Make `request.persona` the conversation's persona; it introduces itself (a rule
+        turn that stores the user's message and the introduction)."""
+        persona = self.prepare(request)
+        if persona is None:
+            raise InvalidInputError("persona is required to switch personas")
+        clock = _Clock()
+        async with self.store.lock(request.conversation_id,
+                                   self._lock_wait(request.deadline, request.reply_by)):
+            clock.lap("lock")
+            stored = (await self.store.load(request.conversation_id)).state
+            clock.lap("load")
+            result = TurnResult(request.conversation_id,
+                                rule_line(Rule.NAME, persona, stored.total_turns),
+                                UNKNOWN_EMOTION, persona.id, ReplyKind.RULE,
+                                DialogueState.IDLE, stored.total_turns)
+            user = StoredTurn(Role.USER, request.text, channel=request.channel)
+            bot = StoredTurn(Role.ASSISTANT, result.reply, persona=persona.id,
+                             kind=ReplyKind.RULE)
+            await self.store.commit(request.conversation_id, (user, bot), ConversationState(
+                persona=persona.id, total_turns=stored.total_turns + 1,
+                updated_ms=bot.created_ms))
+            clock.lap("save")
+        return self._finish(result, clock, request.channel.value, _ignore)
+
+    # -- regenerate -----------------------------------------------------------------------
+
+    async def _regenerate(self, request: RegenerateRequest, persona: Persona | None,
+                          emit: Emit) -> TurnResult:
+        clock = _Clock()
+        async with self.store.lock(request.conversation_id, self._lock_wait(request.deadline)):
+            clock.lap("lock")
+            conversation = await self.store.load(request.conversation_id)
+            clock.lap("load")
+            last = self._regenerable(conversation)
+            stored = conversation.state
+            speaker = persona or self._stored_persona(stored.persona)
+            emotion = (DetectedEmotion(last.emotion, last.emotion_score,
+                                       ((last.emotion, last.emotion_score),))
+                       if last.emotion else UNKNOWN_EMOTION)
+            emit(EmotionDetected(emotion))
+            turns = conversation.turns
+            generation = Generation(
+                text=last.answer_to or turns[-2].text,
+                history=turns[:-4] if last.answer_to else turns[:-2], emotion=emotion,
+                persona=speaker, params=request.params,
+                conversation_id=request.conversation_id, deadline=request.deadline)
+            written = await self.writer.write_different(
+                generation, last.text, self.settings.max_regenerations + 1)
+            clock.lap("generate")
+            emit(ReplyDelta(written.text))
+            assert last.kind is not None
+            result = TurnResult(request.conversation_id, written.text, emotion, speaker.id,
+                                last.kind, stored.state, stored.total_turns - 1,
+                                attempts=1, regenerated=True)
+            if written.degraded is not None:
+                result.degrade(written.degraded)
+            bot = StoredTurn(Role.ASSISTANT, written.text, last.emotion, last.emotion_score,
+                             persona=speaker.id, kind=last.kind, answer_to=last.answer_to)
+            await self.store.commit(request.conversation_id, (bot,),
+                                    replace(stored, persona=speaker.id).touched(),
+                                    replace_last=1)
+            clock.lap("save")
+        self.metrics.regenerated.labels(request.channel.value).inc()
+        return self._finish(result, clock, request.channel.value, emit)
+
+    @staticmethod
+    def _regenerable(conversation: Conversation) -> StoredTurn:
+        if not conversation.exists:
+            raise NotFoundError(f"no conversation {conversation.conversation_id!r}")
+        turns = conversation.turns
+        last = turns[-1] if turns else None
+        if (last is None or last.role is not Role.ASSISTANT or len(turns) < 2
+                or turns[-2].role is not Role.USER):
+            raise PreconditionError("the conversation has no bot reply to regenerate")
+        if last.kind not in REGENERABLE:
+            what = last.kind.value.replace("_", " ") if last.kind else "stored message"
+            raise PreconditionError(f"the last reply is a {what}; only generated and fallback "
+                                    "replies can be regenerated")
+        return last
+
+    # -- conversations --------------------------------------------------------------------
+
+    async def conversation(self, conversation_id: str) -> Conversation:
+        check_conversation_id(conversation_id)
+        conversation = await self.store.load(conversation_id)
+        if not conversation.exists:
+            raise NotFoundError(f"no conversation {conversation_id!r}")
+        return conversation
+
+    async def delete(self, conversation_id: str) -> bool:
+        """Erase everything; waits for a turn in progress so it cannot write back after."""
+        check_conversation_id(conversation_id)
+        async with self.store.lock(conversation_id, self.settings.lock_wait_s):
+            return await self.store.delete(conversation_id)
+
+
+class _Clock:
+    """Stage timings of one turn (seconds)."""
+
+    def __init__(self) -> None:
+        self.start = self.last = time.perf_counter()
+        self.stages: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages[stage] = self.stages.get(stage, 0.0) + now - self.last
+        self.last = now
+
+    def finish(self) -> dict[str, float]:
+        total = time.perf_counter() - self.start
+        models = sum(self.stages.get(s, 0.0) for s in ("classify", "generate", "consistency"))
+        return {**self.stages, "total": total, "overhead": max(0.0, total - models)}

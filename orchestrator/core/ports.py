@@ -1,0 +1,77 @@
+"""What the chat core needs from the models, as protocols.
+
+The core depends on these, not on a transport: `orchestrator/adapters/` implements them
+over gRPC and translates transport failures into `UpstreamError` with an `ErrorCode`. The
+tests can plug in anything that speaks the protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from orchestrator.core.types import GenerationParams, Role
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """The served classifier's label space (from its GetModelInfo)."""
+
+    name: str
+    version: str
+    labels: tuple[str, ...]
+    multi_label: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    label: str
+    score: float
+    top: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    results: list[Classification]
+    model_version: str
+
+
+class ClassifierPort(Protocol):
+    async def classify(self, texts: Sequence[str], deadline: float | None = None) -> Classified:
+        """Top labels per text, in order. Raises UpstreamError."""
+        ...
+
+    async def model_info(self, deadline: float | None = None) -> ModelInfo:
+        """Raises UpstreamError."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryTurn:
+    role: Role
+    text: str
+    emotion: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRequest:
+    text: str
+    history: tuple[HistoryTurn, ...]
+    emotion: str
+    """The classifier's label ("" = answer without assuming an emotion)."""
+    score: float
+    persona: str
+    """Persona id."""
+    params: GenerationParams
+    conversation_id: str
+    avoid: tuple[str, ...] = ()
+    """Replies not to give (a regenerated or rejected reply)."""
+
+
+class GeneratorPort(Protocol):
+    def stream(self, request: ReplyRequest, deadline: float | None = None
+               ) -> AsyncIterator[str]:
+        """The reply's text deltas; the reply is their concatenation, stripped. Raises
+        UpstreamError (possibly after some deltas)."""
+        ...

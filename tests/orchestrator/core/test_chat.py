@@ -1,0 +1,207 @@
+"""The chat core with ports the tests control: streaming, locking, regenerate, budgets,
+thresholds from the classifier's model info."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Sequence
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from emotion_chat.errors import ErrorCode, NotFoundError, PreconditionError, UpstreamError
+from emotion_chat.personas import PersonaRegistry
+from emotion_chat.taxonomy import AIHUB_SUB_EMOTIONS, CORE_LABELS, INSIDE_OUT_LABELS
+from orchestrator.core import ChatCore
+from orchestrator.core.ports import Classification, Classified, ModelInfo, ReplyRequest
+from orchestrator.core.types import (
+    Channel,
+    Degradation,
+    DialogueState,
+    EmotionDetected,
+    GenerationParams,
+    RegenerateRequest,
+    ReplyDelta,
+    ReplyKind,
+    TurnCompleted,
+    TurnRequest,
+)
+from orchestrator.core.writer import FallbackReplies, ReplyWriter
+from orchestrator.metrics import OrchestratorMetrics
+from orchestrator.settings import OrchestratorSettings
+from orchestrator.store import MemoryStore
+
+PERSONAS = PersonaRegistry.load()
+
+
+class FakeClassifier:
+    def __init__(self, label: str = "불안", score: float = 0.9,
+                 labels: Sequence[str] = CORE_LABELS, multi: bool = False) -> None:
+        self.label, self.score = label, score
+        self.labels, self.multi, self.version = tuple(labels), multi, "v1"
+        self.info_calls = 0
+        self.down = False
+
+    async def classify(self, texts: Sequence[str], deadline: float | None = None) -> Classified:
+        if self.down:
+            raise UpstreamError("the classifier failed: UNAVAILABLE", ErrorCode.UNAVAILABLE)
+        found = Classification(self.label, self.score, ((self.label, self.score),))
+        return Classified([found for _ in texts], self.version)
+
+    async def model_info(self, deadline: float | None = None) -> ModelInfo:
+        self.info_calls += 1
+        return ModelInfo("fake", self.version, self.labels, self.multi)
+
+
+class FakeGenerator:
+    """Streams `reply` word by word, after `delay_s`; `fail` raises before the first word."""
+
+    def __init__(self, reply: str = "그랬구나 많이 떨리겠다 내가 응원할게") -> None:
+        self.reply = reply
+        self.delay_s = 0.0
+        self.fail = False
+        self.requests: list[ReplyRequest] = []
+        self.words = 0
+
+    async def stream(self, request: ReplyRequest, deadline: float | None = None
+                     ) -> AsyncIterator[str]:
+        self.requests.append(request)
+        await asyncio.sleep(self.delay_s)
+        if self.fail:
+            raise UpstreamError("the generator failed: UNAVAILABLE", ErrorCode.UNAVAILABLE)
+        for word in self.reply.split(" "):
+            self.words += 1
+            yield word + " "
+            await asyncio.sleep(0)
+
+
+def make_core(classifier: FakeClassifier | None = None, generator: FakeGenerator | None = None,
+              **settings: object) -> ChatCore:
+    s = OrchestratorSettings(**{"answer_threshold": 0.5, "confirm_threshold": 0.3, **settings})
+    classifier = classifier or FakeClassifier()
+    generator = generator or FakeGenerator()
+    writer = ReplyWriter(generator, classifier, FallbackReplies(PERSONAS), s.history_turns,
+                         s.max_regenerations)
+    return ChatCore(MemoryStore(s.conversation_ttl_s, s.max_stored_turns), classifier, writer,
+                    PERSONAS, s, OrchestratorMetrics(CollectorRegistry()))
+
+
+async def test_events_come_in_order_and_the_result_is_stored() -> None:
+    core = make_core()
+    async with core.open_turn(TurnRequest("c1", "내일 면접이야", channel=Channel.HTTP)) as turn:
+        events = [event async for event in turn]
+    assert isinstance(events[0], EmotionDetected) and events[0].emotion.label == "불안"
+    assert all(isinstance(e, ReplyDelta) for e in events[1:-1])
+    assert isinstance(events[-1], TurnCompleted)
+    result = events[-1].result
+    assert "".join(e.text for e in events[1:-1]).strip() == result.reply
+    stored = await core.conversation("c1")
+    assert [t.text for t in stored.turns] == ["내일 면접이야", result.reply]
+    assert stored.turns[0].channel is Channel.HTTP and stored.turns[1].emotion == "불안"
+
+
+async def test_a_slow_reader_does_not_hold_the_conversation_lock() -> None:
+    generator = FakeGenerator(" ".join(f"단어{i}" for i in range(200)))
+    core = make_core(generator=generator, lock_wait_s=2.0)
+    first = core.open_turn(TurnRequest("slow", "첫 번째 메시지"))
+    iterator = aiter(first)
+    assert isinstance(await anext(iterator), EmotionDetected)
+    # The reader stops reading here; the turn still finishes, commits and unlocks.
+    started = time.monotonic()
+    second = await core.chat(TurnRequest("slow", "두 번째 메시지"))
+    assert time.monotonic() - started < 1.5
+    assert second.turn_index == 1
+    rest = [event async for event in iterator]
+    assert isinstance(rest[-1], TurnCompleted) and rest[-1].result.turn_index == 0
+    await first.aclose()
+
+
+async def test_a_reader_that_goes_away_cancels_the_turn_and_nothing_is_stored() -> None:
+    generator = FakeGenerator()
+    generator.delay_s = 5.0
+    core = make_core(generator=generator)
+    turn = core.open_turn(TurnRequest("gone", "금방 끊을게"))
+    assert isinstance(await anext(aiter(turn)), EmotionDetected)
+    await turn.aclose()
+    with pytest.raises(NotFoundError):
+        await core.conversation("gone")
+    await core.chat(TurnRequest("gone", "다시 왔어"))  # the lock was released
+
+
+async def test_regenerate_replaces_the_last_reply_with_a_different_one() -> None:
+    generator = FakeGenerator()
+    core = make_core(generator=generator)
+    first = await core.chat(TurnRequest("regen", "내일 면접이야"))
+    again = await core.regenerate(RegenerateRequest("regen"))
+    # The generator repeats itself: the bank answers instead, never the same reply.
+    assert again.reply != first.reply and again.regenerated
+    assert (again.turn_index, again.kind, again.emotion.label) == (0, ReplyKind.GENERATED, "불안")
+    assert generator.requests[-1].avoid == (first.reply,)
+    stored = await core.conversation("regen")
+    assert [t.text for t in stored.turns] == ["내일 면접이야", again.reply]
+    assert stored.state.total_turns == 1
+
+
+async def test_regenerate_needs_a_regenerable_reply() -> None:
+    core = make_core(FakeClassifier(score=0.4))  # between the thresholds: a confirm question
+    with pytest.raises(NotFoundError):
+        await core.regenerate(RegenerateRequest("nothing-here"))
+    asked = await core.chat(TurnRequest("asked", "잠이 안 와"))
+    assert asked.kind is ReplyKind.CONFIRM_QUESTION
+    with pytest.raises(PreconditionError, match="confirm question"):
+        await core.regenerate(RegenerateRequest("asked"))
+
+
+async def test_regenerating_an_answer_to_a_confirmation_is_about_the_pending_message() -> None:
+    generator = FakeGenerator()
+    core = make_core(FakeClassifier(score=0.4), generator)
+    await core.chat(TurnRequest("yes", "잠이 안 와"))
+    answered = await core.chat(TurnRequest("yes", "응"))
+    assert answered.kind is ReplyKind.GENERATED and generator.requests[-1].text == "잠이 안 와"
+    await core.regenerate(RegenerateRequest("yes", params=GenerationParams(seed=7)))
+    assert generator.requests[-1].text == "잠이 안 와"
+    assert generator.requests[-1].history == ()  # the question and the "응" are left out
+
+
+async def test_thresholds_follow_the_classifiers_model_info_and_its_version() -> None:
+    classifier = FakeClassifier(label="불안", score=0.7, labels=INSIDE_OUT_LABELS, multi=True)
+    core = make_core(classifier, answer_threshold=None, confirm_threshold=None)
+    await core.start()
+    assert core.labels.thresholds.answer == 0.8  # the FSM bot's 0.8/0.6 for 4 labels
+    asked = await core.chat(TurnRequest("th", "발표가 걱정돼"))
+    assert asked.kind is ReplyKind.CONFIRM_QUESTION and classifier.info_calls == 1
+    classifier.labels, classifier.multi, classifier.version = AIHUB_SUB_EMOTIONS, False, "v2"
+    answered = await core.chat(TurnRequest("th2", "발표가 걱정돼"))
+    assert classifier.info_calls == 2 and core.labels.thresholds.answer == 0.35
+    assert answered.kind is ReplyKind.GENERATED
+
+
+async def test_a_reply_budget_is_kept_with_the_bank() -> None:
+    generator = FakeGenerator()
+    generator.delay_s = 3.0
+    core = make_core(generator=generator)
+    started = time.monotonic()
+    result = await core.chat(TurnRequest("budget", "내일 면접이야",
+                                         reply_by=time.monotonic() + 0.3))
+    assert time.monotonic() - started < 1.0
+    assert result.degraded == [Degradation.GENERATOR_TOO_SLOW] and result.reply
+    assert (await core.conversation("budget")).turns[-1].text == result.reply
+
+
+async def test_downstream_failures_degrade_instead_of_failing() -> None:
+    classifier, generator = FakeClassifier(), FakeGenerator()
+    classifier.down, generator.fail = True, True
+    core = make_core(classifier, generator)
+    result = await core.chat(TurnRequest("down", "아무도 없어?"))
+    assert result.kind is ReplyKind.FALLBACK and result.reply
+    assert result.degraded == [Degradation.CLASSIFIER_UNAVAILABLE,
+                               Degradation.GENERATOR_UNAVAILABLE]
+
+
+async def test_switching_persona_stores_the_choice_and_introduces_it() -> None:
+    core = make_core()
+    switched = await core.switch_persona(TurnRequest("sw", "기쁨이랑 얘기하기", "기쁨이"))
+    assert switched.kind is ReplyKind.RULE and switched.persona == "joy"
+    assert switched.reply in PERSONAS.resolve("joy").introductions
+    assert switched.state is DialogueState.IDLE
+    later = await core.chat(TurnRequest("sw", "오늘 좀 힘들었어"))
+    assert later.persona == "joy"
