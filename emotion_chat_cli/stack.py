@@ -65,20 +65,8 @@ def stop_stack(processes: list[ServiceProcess]) -> None:
         process.stop()
 
 
-def serve_all(args: argparse.Namespace) -> int:
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    processes = start_stack(args.host, args.free_ports)
-    orchestrator = processes[-1]
-    sides = "".join(f" {name}_port={port}" for name, port in orchestrator.side_ports.items())
-    print(f"READY all port={orchestrator.port} metrics_port={orchestrator.metrics_port}{sides}",
-          flush=True)
-    for p in processes:
-        print(f"  {p.name}: {p.target} (metrics :{p.metrics_port})", flush=True)
-    if "http" in orchestrator.side_ports:
-        print(f"  HTTP API: {orchestrator.http_url}/v1 (docs {orchestrator.http_url}/docs)",
-              flush=True)
+def serve_until_signal(processes: list[ServiceProcess], stop: threading.Event) -> int:
+    """Keep the stack up until `stop` (SIGINT/SIGTERM) or a service dies; then stop it all."""
     try:
         while not stop.wait(1.0):
             dead = [p.name for p in processes if p.process.poll() is not None]
@@ -88,3 +76,25 @@ def serve_all(args: argparse.Namespace) -> int:
     finally:
         stop_stack(processes)
     return 0
+
+
+def stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
+def serve_all(args: argparse.Namespace) -> int:
+    stop = stop_on_signals()
+    processes = start_stack(args.host, args.free_ports)
+    orchestrator = processes[-1]
+    sides = "".join(f" {name}_port={port}" for name, port in orchestrator.side_ports.items())
+    print(f"READY all port={orchestrator.port} metrics_port={orchestrator.metrics_port}{sides}",
+          flush=True)
+    for p in processes:
+        print(f"  {p.name}: {p.target} (metrics :{p.metrics_port})", flush=True)
+    if "http" in orchestrator.side_ports:
+        print(f"  chat page: {orchestrator.http_url}/ · HTTP API: {orchestrator.http_url}/v1 "
+              f"(docs {orchestrator.http_url}/docs)", flush=True)
+    return serve_until_signal(processes, stop)

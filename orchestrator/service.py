@@ -70,7 +70,8 @@ class OrchestratorService:
 
         s = self.settings
         context = HttpContext(core=lambda: self.core, personas=self.personas, settings=s,
-                              serving=lambda: self._http is not None and self._http.serving)
+                              serving=lambda: self._http is not None and self._http.serving,
+                              auth=bool(self.tokens))
         origins = [o.strip() for o in s.cors_origins.split(",") if o.strip()]
         app = build_app(context, self.tokens, origins, self.metrics)
         app.state.kakao_callbacks = self.callbacks

@@ -3,7 +3,8 @@
 A persona has a system prompt (OpenAI-compatible backends), a style tag (prefixed to the
 local LM's prompt), a reply bank (the offline backend), and the orchestrator's rule-layer
 lines: greetings, introductions (answers to "what's your name") and the question that asks
-the user to confirm an emotion. A user file with the same shape as
+the user to confirm an emotion; and how it shows in a picker (a Korean tagline, a colour and
+an emoji). A user file with the same shape as
 `personas.json` adds personas or overrides shipped ones by id; its `bank` entries may point
 to reply-bank files (relative to the user file).
 """
@@ -36,6 +37,10 @@ class Persona:
     style_tag: str
     system_prompt: str
     bank_path: Path
+    tagline: str = ""
+    """One line in Korean for pickers (the web page)."""
+    color: str = "#888888"
+    emoji: str = "🙂"
     greetings: tuple[str, ...] = ("안녕! 반가워.",)
     introductions: tuple[str, ...] = ("나는 너의 대화 친구야.",)
     confirm_template: str = "혹시 지금 {feeling} 거야?"
@@ -55,6 +60,9 @@ def _persona(entry: dict[str, Any], base: Path) -> Persona:
                        embodies=str(entry.get("embodies", "")),
                        style_tag=str(entry.get("style_tag", "")),
                        system_prompt=str(entry["system_prompt"]), bank_path=bank_path,
+                       tagline=str(entry.get("tagline", "")),
+                       color=str(entry.get("color") or Persona.color),
+                       emoji=str(entry.get("emoji") or Persona.emoji),
                        greetings=tuple(entry.get("greetings") or Persona.greetings),
                        introductions=tuple(entry.get("introductions") or Persona.introductions),
                        confirm_template=str(entry.get("confirm_template")

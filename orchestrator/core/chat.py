@@ -237,7 +237,8 @@ class ChatCore:
                           decision.detected.score, channel=request.channel)
         bot = StoredTurn(Role.ASSISTANT, result.reply, decision.emotion.label,
                          decision.emotion.score, persona=result.persona, kind=result.kind,
-                         answer_to=decision.text if decision.answers_pending else "")
+                         answer_to=decision.text if decision.answers_pending else "",
+                         degraded=tuple(result.degraded))
         pending = decision.pending
         state = ConversationState(
             state=decision.next_state, persona=result.persona,
@@ -305,7 +306,8 @@ class ChatCore:
             if written.degraded is not None:
                 result.degrade(written.degraded)
             bot = StoredTurn(Role.ASSISTANT, written.text, last.emotion, last.emotion_score,
-                             persona=speaker.id, kind=last.kind, answer_to=last.answer_to)
+                             persona=speaker.id, kind=last.kind, answer_to=last.answer_to,
+                             degraded=tuple(result.degraded))
             await self.store.commit(request.conversation_id, (bot,),
                                     replace(stored, persona=speaker.id).touched(),
                                     replace_last=1)

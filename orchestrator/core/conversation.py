@@ -9,6 +9,7 @@ from typing import Any
 
 from orchestrator.core.types import (
     Channel,
+    Degradation,
     DetectedEmotion,
     DialogueState,
     ReplyKind,
@@ -34,6 +35,8 @@ class StoredTurn:
     """User turns: the front door the message came through."""
     answer_to: str = ""
     """Bot turns answering a confirmation ("응"): the earlier message the reply is about."""
+    degraded: tuple[Degradation, ...] = ()
+    """Bot turns: the degraded modes the reply was written in."""
     created_ms: int = field(default_factory=now_ms)
 
     def to_json(self) -> str:
@@ -41,6 +44,7 @@ class StoredTurn:
         raw["role"] = self.role.value
         raw["kind"] = self.kind.value if self.kind else ""
         raw["channel"] = self.channel.value if self.channel else ""
+        raw["degraded"] = [d.value for d in self.degraded]
         return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -49,6 +53,7 @@ class StoredTurn:
         data["role"] = Role(data["role"])
         data["kind"] = ReplyKind(data["kind"]) if data.get("kind") else None
         data["channel"] = Channel(data["channel"]) if data.get("channel") else None
+        data["degraded"] = tuple(Degradation(d) for d in data.get("degraded", ()))
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 

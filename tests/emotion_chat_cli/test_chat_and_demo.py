@@ -1,9 +1,13 @@
 """Black-box: `emotion-chat serve all` and `emotion-chat chat`, as a user runs them."""
 
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 
+import httpx
 import pytest
 
 from emotion_chat_cli.launch import start_service
@@ -32,11 +36,38 @@ def test_serve_all_then_chat_from_stdin(stack) -> None:
     assert "(conversation erased)" in out
 
 
-def test_demo_runs_on_embedded_defaults(tiny_model_dir) -> None:
+def test_the_scripted_demo_runs_on_embedded_defaults(tiny_model_dir) -> None:
     env = {**os.environ, "CLASSIFIER_MODEL": str(tiny_model_dir)}
-    result = subprocess.run([sys.executable, "-m", "emotion_chat_cli", "demo"], env=env,
-                            capture_output=True, text=True, timeout=240)
+    result = subprocess.run([sys.executable, "-m", "emotion_chat_cli", "demo", "--script"],
+                            env=env, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "stack ready" in result.stdout
     assert result.stdout.count("봇: ") >= 6
     assert "persona: 버럭이" in result.stdout
+
+
+def test_the_demo_serves_the_chat_page_until_interrupted(tiny_model_dir) -> None:
+    env = {**os.environ, "CLASSIFIER_MODEL": str(tiny_model_dir), "PYTHONUNBUFFERED": "1"}
+    demo = subprocess.Popen([sys.executable, "-m", "emotion_chat_cli", "demo"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = None
+        deadline = time.monotonic() + 180
+        assert demo.stdout is not None
+        while url is None and time.monotonic() < deadline:
+            line = demo.stdout.readline()
+            assert line, "the demo exited before printing the page's URL"
+            found = re.search(r"Open the chat page:\s+(http://\S+/)", line)
+            url = found[1] if found else None
+        assert url is not None
+        page = httpx.get(url, timeout=10)
+        assert page.status_code == 200 and "emotion-chat" in page.text
+        turn = httpx.post(f"{url}v1/conversations/demo-page/messages",
+                          json={"text": "안녕!"}, timeout=30)
+        assert turn.status_code == 200 and turn.json()["reply"]
+        demo.send_signal(signal.SIGINT)
+        assert demo.wait(timeout=60) == 0
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()

@@ -1,6 +1,7 @@
 """The HTTP front door's ASGI app: REST + server-sent events, the OpenAI-compatible chat
-completions API and the Kakao i OpenBuilder skill, one error shape, bearer tokens, CORS,
-and the API docs (served from the installed swagger-ui-bundle: no CDN)."""
+completions API, the Kakao i OpenBuilder skill and the web chat page; one error shape,
+bearer tokens, CORS, and the API docs (served from the installed swagger-ui-bundle: no
+CDN)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from orchestrator.channels.http.context import HttpContext
 from orchestrator.channels.http.metrics import HttpMetricsMiddleware
 from orchestrator.channels.kakao import routes as kakao
 from orchestrator.channels.openai import routes as openai
+from orchestrator.channels.web import routes as web
 from orchestrator.metrics import OrchestratorMetrics
 
 DOCS_ASSETS = "/docs/assets"
@@ -37,6 +39,8 @@ def build_app(context: HttpContext, tokens: Sequence[str], cors_origins: Sequenc
     app.include_router(openai.router, dependencies=protected)
     app.include_router(kakao.router, dependencies=protected)
     app.include_router(conversations.health)
+    app.include_router(web.router)
+    app.mount("/static", web.static_files(), name="web")
     app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)

@@ -20,6 +20,8 @@ class HttpContext:
     settings: OrchestratorSettings
     serving: Callable[[], bool]
     """Readiness: SERVING on the gRPC side."""
+    auth: bool = False
+    """Bearer tokens are required."""
 
 
 def context_of(request: Request) -> HttpContext:

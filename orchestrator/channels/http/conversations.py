@@ -22,6 +22,7 @@ from orchestrator.channels.http.schemas import (
     ConversationOut,
     DeletedOut,
     ErrorOut,
+    InfoOut,
     MessageIn,
     PersonasOut,
     RegenerateIn,
@@ -30,6 +31,8 @@ from orchestrator.channels.http.schemas import (
 from orchestrator.channels.http.sse import EVENT_STREAM, event_response, wants_events
 from orchestrator.core.types import Channel, RegenerateRequest, TurnRequest
 
+# What a conversation keeps (the privacy notice shows it).
+STORED = ["messages", "detected emotions", "persona", "dialogue state"]
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut} for status in (400, 401, 404, 409, 429, 503, 504)}
 TURN_RESPONSES: dict[int | str, dict[str, Any]] = {**ERRORS, 200: {"content": {EVENT_STREAM: {
@@ -87,6 +90,17 @@ async def personas(request: Request) -> Response:
     registry = context_of(request).personas
     return json_response({"personas": [persona_json(p) for p in registry],
                           "default": registry.default})
+
+
+@router.get("/info", response_model=InfoOut,
+            summary="What is stored, for how long, and whether a token is needed")
+async def info(request: Request) -> Response:
+    settings = context_of(request).settings
+    return json_response({
+        "conversation_ttl_s": settings.conversation_ttl_s,
+        "max_stored_turns": settings.max_stored_turns,
+        "store": settings.store_url.split(":", 1)[0].replace("rediss", "redis"),
+        "stored": STORED, "auth": bool(context_of(request).auth)})
 
 
 @health.get("/healthz", summary="Liveness: the process answers")

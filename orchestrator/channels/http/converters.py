@@ -8,6 +8,7 @@ from typing import Any
 from starlette.responses import Response
 
 from emotion_chat.personas import Persona
+from emotion_chat.taxonomy import core_emotion
 from orchestrator.channels.http.schemas import ParamsIn
 from orchestrator.core.conversation import Conversation
 from orchestrator.core.types import DetectedEmotion, GenerationParams, TurnResult
@@ -33,6 +34,7 @@ def params_of(params: ParamsIn | None) -> GenerationParams:
 
 def emotion_json(emotion: DetectedEmotion) -> dict[str, Any]:
     return {"label": emotion.label, "score": round(emotion.score, 6),
+            "core": core_emotion(emotion.label) if emotion.known else "",
             "top": [{"label": label, "score": round(score, 6)} for label, score in emotion.top]}
 
 
@@ -54,9 +56,11 @@ def conversation_json(conversation: Conversation) -> dict[str, Any]:
     return {
         "conversation_id": conversation.conversation_id,
         "turns": [{"role": t.role.value, "text": t.text, "emotion": t.emotion,
+                   "emotion_core": core_emotion(t.emotion) if t.emotion else "",
                    "emotion_score": round(t.emotion_score, 6), "persona": t.persona,
                    "kind": t.kind.value if t.kind else "",
-                   "channel": t.channel.value if t.channel else "", "created_ms": t.created_ms}
+                   "channel": t.channel.value if t.channel else "",
+                   "degraded": [d.value for d in t.degraded], "created_ms": t.created_ms}
                   for t in conversation.turns],
         "state": s.state.value, "persona": s.persona, "pending_emotion": s.pending_emotion,
         "total_turns": s.total_turns, "updated_ms": s.updated_ms,
@@ -65,4 +69,5 @@ def conversation_json(conversation: Conversation) -> dict[str, Any]:
 
 def persona_json(persona: Persona) -> dict[str, str]:
     return {"id": persona.id, "name": persona.name, "description": persona.description,
+            "tagline": persona.tagline, "color": persona.color, "emoji": persona.emoji,
             "embodies": persona.embodies}

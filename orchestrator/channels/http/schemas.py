@@ -42,6 +42,8 @@ class EmotionScoreOut(BaseModel):
 class EmotionOut(BaseModel):
     label: str = Field(description="top label; empty when unknown")
     score: float
+    core: str = Field(description="the label's core emotion (행복, 불안, 슬픔, 당황, 상처, "
+                      "분노, 중립); empty when unknown")
     top: list[EmotionScoreOut]
 
 
@@ -65,10 +67,12 @@ class StoredTurnOut(BaseModel):
     role: str
     text: str
     emotion: str
+    emotion_core: str
     emotion_score: float
     persona: str
     kind: str
     channel: str
+    degraded: list[str]
     created_ms: int
 
 
@@ -90,7 +94,18 @@ class PersonaOut(BaseModel):
     id: str
     name: str
     description: str
+    tagline: str = Field(description="one line in Korean")
+    color: str
+    emoji: str
     embodies: str
+
+
+class InfoOut(BaseModel):
+    conversation_ttl_s: int = Field(description="an idle conversation is erased after this")
+    max_stored_turns: int
+    store: str = Field(description="memory or redis")
+    stored: list[str] = Field(description="what is kept per conversation")
+    auth: bool = Field(description="whether a bearer token is required")
 
 
 class PersonasOut(BaseModel):
