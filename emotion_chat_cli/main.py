@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from emotion_chat_cli.clients import add_clients
+from emotion_chat_cli.evaluate import add_evaluate
 from emotion_chat_cli.serve import add_serve
 from emotion_chat_cli.tooling import add_tooling
 
@@ -21,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve(commands)
     add_tooling(commands)
     add_clients(commands)
+    add_evaluate(commands)
     return parser
 
 

@@ -36,6 +36,12 @@ def _demo_model(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train_crisis(args: argparse.Namespace) -> int:
+    from training.crisis import main
+
+    return main(args)
+
+
 def add_tooling(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser(
         "export", help="Hugging Face checkpoint (dir or hub id) → ONNX model dir")
@@ -64,6 +70,19 @@ def add_tooling(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--device", default="auto", help="auto, cpu or cuda")
     train.set_defaults(func=_train)
+
+    crisis = commands.add_parser(
+        "train-crisis", help="train the crisis risk scorer on labelled tables (text, label)")
+    crisis.add_argument("data", nargs="+", type=Path, help="TSV tables: text, label")
+    crisis.add_argument("--everyday", nargs="*", type=Path, default=[],
+                        help="tables of ordinary messages (text or sentence column), all "
+                             "no risk: the emotion tables")
+    crisis.add_argument("--out", type=Path, default=None,
+                        help="default: the scorer shipped with the orchestrator")
+    crisis.add_argument("--classifier", default=None, metavar="HOST:PORT",
+                        help="a running classifier: its calm readings veto POSSIBLE risks in "
+                             "the cross-validation, as in the chat")
+    crisis.set_defaults(func=_train_crisis)
 
     demo_model = commands.add_parser("demo-model", help="build the embedded demo model")
     demo_model.add_argument("--out", type=Path, default=None,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from emotion_chat.errors import EmotionChatError, InvalidInputError
 from emotion_chat.personas import PersonaRegistry
+from emotion_chat.situations import Situation, situation_of
 from emotion_chat.taxonomy import core_emotion
 from emotion_chat.validation import check_text
 from generator_service.backends.base import (
@@ -24,6 +25,7 @@ from generator_service.metrics import GeneratorMetrics
 from generator_service.settings import GeneratorSettings
 
 ROLES = ("user", "assistant")
+MAX_NAME_CHARS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,9 @@ class GeneratorCore:
                 max_new_tokens: int = 0, temperature: float | None = None,
                 top_p: float | None = None, seed: int | None = None,
                 conversation_id: str = "", deadline: float | None = None,
-                avoid_replies: Sequence[str] = ()) -> GenerationInput:
+                avoid_replies: Sequence[str] = (), situation: str = "", who: str = "",
+                what: str = "", sensitive: bool = False, question: bool = False
+                ) -> GenerationInput:
         """Validate a request; history items are (role, text, emotion)."""
         s = self.settings
         checked = check_text(text, "text", s.max_text_chars)
@@ -75,6 +79,13 @@ class GeneratorCore:
             raise InvalidInputError(f"top_p {top_p} is outside (0, 1]")
         if not math.isfinite(emotion_score) or not (0 <= emotion_score <= 1):
             raise InvalidInputError(f"emotion.score {emotion_score} is outside [0, 1]")
+        if situation and situation_of(situation) is None:
+            known = ", ".join(x.value for x in Situation)
+            raise InvalidInputError(f"unknown situation {situation!r}; known: {known}")
+        for name, value in (("who", who), ("what", what)):
+            if len(value) > MAX_NAME_CHARS:
+                raise InvalidInputError(f"{name} has {len(value)} characters, more than "
+                                        f"{MAX_NAME_CHARS}")
         kept = tuple(turns[-s.max_history_turns:]) if s.max_history_turns else ()
         return GenerationInput(
             history=kept, text=checked, emotion=emotion.strip(),
@@ -83,7 +94,8 @@ class GeneratorCore:
             temperature=s.temperature if temperature is None else temperature,
             top_p=s.top_p if top_p is None else top_p, seed=seed,
             conversation_id=conversation_id, deadline=deadline,
-            avoid_replies=tuple(avoid_replies))
+            avoid_replies=tuple(avoid_replies), situation=situation, who=who.strip(),
+            what=what.strip(), sensitive=sensitive, question=question)
 
     async def stream(self, request: GenerationInput) -> AsyncIterator[str | GenerationResult]:
         """Text deltas, then one GenerationResult."""

@@ -28,7 +28,9 @@ def to_input(core: GeneratorCore, request: pb.GenerateRequest,
         top_p=params.top_p if params.HasField("top_p") else None,
         seed=params.seed if params.HasField("seed") else None,
         conversation_id=request.conversation_id, deadline=deadline_of(context),
-        avoid_replies=list(request.avoid_replies))
+        avoid_replies=list(request.avoid_replies), situation=request.situation,
+        who=request.who, what=request.what, sensitive=request.sensitive,
+        question=request.question)
 
 
 def to_response(result: GenerationResult) -> pb.GenerateResponse:

@@ -3,6 +3,7 @@ front doors (gRPC, plus HTTP/JSON, OpenAI-compatible and Kakao on one HTTP serve
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -10,16 +11,18 @@ import grpc
 from prometheus_client import CollectorRegistry
 
 from emotion_chat.errors import NotReadyError
+from emotion_chat.language.morphs import warm_up
 from emotion_chat.personas import PersonaRegistry
 from emotion_chat.serving import SideServer
 from emotion_chat.serving.auth import BearerTokenInterceptor, load_tokens
 from emotion_chat.v1 import orchestrator_pb2 as pb
 from emotion_chat.v1 import orchestrator_pb2_grpc as pb_grpc
 from orchestrator.adapters import GrpcClassifier, GrpcGenerator, open_channel
+from orchestrator.adapters.webhook import WebhookNotifier
 from orchestrator.channels.grpc.servicer import ChatServicer
 from orchestrator.channels.http.server import HttpServer
 from orchestrator.channels.kakao.callback import CallbackSender
-from orchestrator.core import ChatCore
+from orchestrator.core.chat import ChatCore
 from orchestrator.core.writer import FallbackReplies, ReplyWriter
 from orchestrator.metrics import OrchestratorMetrics
 from orchestrator.settings import OrchestratorSettings
@@ -43,6 +46,7 @@ class OrchestratorService:
         secret = s.auth_tokens.get_secret_value() if s.auth_tokens else None
         self.tokens = load_tokens(secret, str(s.auth_tokens_file) if s.auth_tokens_file else None)
         self.callbacks = CallbackSender()
+        self.notifier: WebhookNotifier | None = None
         self._core: ChatCore | None = None
         self._channels: list[grpc.aio.Channel] = []
         self._store: ConversationStore | None = None
@@ -99,7 +103,14 @@ class OrchestratorService:
         writer = ReplyWriter(GrpcGenerator(generator_channel, s.generate_timeout_s),
                              classifier, FallbackReplies(self.personas), s.history_turns,
                              s.max_regenerations)
-        core = ChatCore(store, classifier, writer, self.personas, s, self.metrics)
+        if s.crisis_webhook_url:
+            self.notifier = WebhookNotifier(
+                s.crisis_webhook_url, s.crisis_webhook_include_text,
+                s.crisis_webhook_token.get_secret_value() if s.crisis_webhook_token else None)
+        # Kiwi loads its model on first use (about a second): not on the first turn.
+        await asyncio.to_thread(warm_up)
+        core = ChatCore(store, classifier, writer, self.personas, s, self.metrics,
+                        self.notifier)
         await core.start()
         self._core = core
         log.info("orchestrator: store %s, classifier %s, generator %s",
@@ -107,6 +118,8 @@ class OrchestratorService:
 
     async def shutdown(self) -> None:
         await self.callbacks.drain(self.settings.grace_period_s)
+        if self.notifier is not None:
+            await self.notifier.close(self.settings.grace_period_s)
         for channel in self._channels:
             await channel.close()
         if self._store is not None:

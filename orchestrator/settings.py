@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from emotion_chat.settings import ServiceSettings
+from orchestrator.core.safety.risk import Sensitivity
 
 
 class OrchestratorSettings(ServiceSettings):
@@ -82,12 +83,15 @@ class OrchestratorSettings(ServiceSettings):
     rules: bool = True
     """Answer greetings and name questions per persona without model calls."""
 
-    consistency_check: bool = False
+    consistency_check: bool = True
     """Classify each reply and regenerate when its emotion contradicts the one the persona
-    should answer with (the user's, or the persona's own)."""
+    should answer with (the user's, or the persona's own). On by default: it raised emotion
+    consistency from 0.55 to 0.86 on the project's conversation set. The reply is then sent
+    whole once checked; turn it off to stream a slow LLM's tokens as they come."""
 
-    max_regenerations: int = Field(default=2, ge=0, le=5)
-    """Regenerations allowed by the consistency check."""
+    max_regenerations: int = Field(default=3, ge=0, le=5)
+    """Regenerations allowed by the consistency check (2: 0.79, 3: 0.86, 4: 0.88 on the
+    conversation set; each costs one more generation and classification)."""
 
     http: bool = True
     """Serve the HTTP front door (REST + server-sent events, the OpenAI-compatible API and
@@ -113,6 +117,21 @@ class OrchestratorSettings(ServiceSettings):
     kakao_callback_window_s: float = Field(default=55.0, gt=0, le=60)
     """A Kakao callback URL is valid for 1 minute: the final answer (retries included) is
     posted within this many seconds of the request, or dropped."""
+
+    crisis_sensitivity: Sensitivity = Sensitivity.BALANCED
+    """The crisis detector's operating point: `precise` (at most 2 % false alarms on hard
+    negatives in cross-validation), `balanced` (5 %), `sensitive` (10 %); the more
+    sensitive, the fewer people at risk missed (docs/crisis-safety.md has the figures)."""
+
+    crisis_webhook_url: str | None = None
+    """POST every crisis turn (suicide or self-harm risk) as JSON to this URL, for a human
+    operator; unset = only counted and logged."""
+
+    crisis_webhook_include_text: bool = True
+    """Include the person's message in the crisis webhook's body."""
+
+    crisis_webhook_token: SecretStr | None = None
+    """Bearer token sent to the crisis webhook."""
 
     auth_tokens: SecretStr | None = None
     """Comma-separated bearer tokens accepted in `authorization` metadata (gRPC) and the

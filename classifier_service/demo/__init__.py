@@ -19,10 +19,14 @@ from emotion_chat.taxonomy import CORE_LABELS
 log = logging.getLogger(__name__)
 
 DATASET = Path(__file__).with_name("emotions_ko.tsv")
+# Harder everyday chat messages (illness, grief, money, small talk, chat spelling), written
+# later to cover what the first set lacked.
+EVERYDAY = Path(__file__).with_name("emotions_ko_everyday.tsv")
+DATASETS = (DATASET, EVERYDAY)
 LABELS = CORE_LABELS
 DEMO_MODEL_NAME = "emotion-chat/demo-bert-ko-7"
 # Bumped whenever the recipe changes: an older build is rebuilt on first use.
-DEMO_VERSION = "3"
+DEMO_VERSION = "4"
 
 
 def default_demo_dir() -> Path:

@@ -22,7 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from classifier_service.demo import (
-    DATASET,
+    DATASETS,
     DEMO_MODEL_NAME,
     DEMO_VERSION,
     LABELS,
@@ -38,7 +38,7 @@ def build(out_dir: Path, *, progress: bool = True) -> dict[str, object]:
     import torch
 
     from classifier_service.demo.distill import Recipe, bank_texts, distill, logits_of
-    from classifier_service.training.data import read_table, split
+    from classifier_service.training.data import read_tables, split
     from classifier_service.training.export import export
     from classifier_service.training.report import evaluate
     from classifier_service.training.tokenizer import train_wordpiece
@@ -50,7 +50,7 @@ def build(out_dir: Path, *, progress: bool = True) -> dict[str, object]:
     torch.use_deterministic_algorithms(True)
     seed_everything(0)
     recipe = Recipe()
-    data, cleaning = read_table(DATASET)
+    data = read_tables(DATASETS)
     train, validation, test = split(data, seed=0)
     print(f"dataset: {len(data)} sentences, {len(LABELS)} labels; train {len(train)}, "
           f"validation {len(validation)}, test {len(test)}", flush=True)
@@ -87,9 +87,9 @@ def build(out_dir: Path, *, progress: bool = True) -> dict[str, object]:
             warnings.simplefilter("ignore")
             export(str(checkpoint), out_dir, model_version=DEMO_VERSION)
     summary: dict[str, object] = {
-        "model": DEMO_MODEL_NAME, "version": DEMO_VERSION, "dataset": DATASET.name,
+        "model": DEMO_MODEL_NAME, "version": DEMO_VERSION,
+        "dataset": "+".join(path.name for path in DATASETS),
         "recipe": asdict(recipe), "sentences": len(data),
-        "dropped_duplicates": cleaning.dropped_duplicates,
         "split": {"train": len(train), "validation": len(validation), "test": len(test)},
         "best_epoch": result.best_epoch, "validation_accuracy": result.validation_accuracy,
         "calibration_temperature": temperature, "train_seconds": round(seconds, 1),

@@ -12,7 +12,6 @@ after each epoch; the best one is kept. Deterministic for a given thread count.
 from __future__ import annotations
 
 import copy
-import json
 import math
 import random
 from collections import Counter
@@ -125,11 +124,14 @@ class NgramTeacher:
 
 
 def bank_texts(bank_dir: Path) -> list[str]:
-    """Unlabelled Korean replies of the persona banks (more text for the student)."""
+    """Unlabelled Korean replies of the persona banks (more text for the student), their
+    slots filled with plain words."""
+    from emotion_chat.replies.bank import Entry, ReplyBank
+
     texts: list[str] = []
     for path in sorted(bank_dir.glob("*.json")):
-        for replies in json.loads(path.read_text(encoding="utf-8")).values():
-            texts.extend(replies)
+        bank = ReplyBank.from_file(path)
+        texts.extend(Entry.fill(entry, {"who": "친구", "what": "일"}) for entry in bank.entries)
     return texts
 
 

@@ -83,6 +83,21 @@ def read_table(path: Path, text_column: str = "sentence", label_column: str = "l
                            dropped_duplicates=duplicates))
 
 
+def read_tables(paths: tuple[Path, ...] | list[Path]) -> LabelledData:
+    """Several tables with the same columns as one (duplicates across them dropped)."""
+    texts: list[str] = []
+    labels: list[str] = []
+    seen: set[str] = set()
+    for path in paths:
+        data, _ = read_table(path)
+        for text, label in zip(data.texts, data.labels, strict=True):
+            if text not in seen:
+                seen.add(text)
+                texts.append(text)
+                labels.append(label)
+    return LabelledData(texts, labels)
+
+
 def split(data: LabelledData, ratios: tuple[float, float, float] = (0.6, 0.2, 0.2),
           seed: int = 0) -> tuple[LabelledData, LabelledData, LabelledData]:
     """Stratified train/validation/test split, reproducible for a given seed."""

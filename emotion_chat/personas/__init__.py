@@ -21,6 +21,14 @@ from emotion_chat.errors import InvalidInputError
 SHIPPED = Path(__file__).with_name("personas.json")
 BANK_DIR = Path(__file__).with_name("bank")
 
+# Korean crisis lines every crisis reply gives: 자살예방상담전화 (24 h, the unified number
+# since 2024), 정신건강위기상담, 청소년 상담.
+CRISIS_LINES = ("109", "1577-0199", "1388")
+DEFAULT_CRISIS_REPLY = (
+    "많이 힘들었구나. 말해 줘서 고마워, 너는 혼자가 아니야. 지금 바로 전문 상담사와 "
+    "이야기해 줘: 자살예방상담전화 109 (24시간), 정신건강위기상담 1577-0199, 청소년이라면 "
+    "1388. 지금 안전한 곳에 있어?")
+
 # The seed-001 scheme: the user's message arrives as "text ;; emotion".
 SEED_INSTRUCTIONS = (
     "사용자의 메시지는 '문장 ;; 감정' 형식으로 와. ';;' 뒤의 단어는 사용자가 지금 느끼는 감정이야. "
@@ -44,6 +52,9 @@ class Persona:
     greetings: tuple[str, ...] = ("안녕! 반가워.",)
     introductions: tuple[str, ...] = ("나는 너의 대화 친구야.",)
     confirm_template: str = "혹시 지금 {feeling} 거야?"
+    crisis_replies: tuple[str, ...] = ()
+    """Caring replies to someone at risk of suicide or self-harm, each with every crisis
+    line (CRISIS_LINES)."""
 
     @property
     def full_system_prompt(self) -> str:
@@ -66,9 +77,20 @@ def _persona(entry: dict[str, Any], base: Path) -> Persona:
                        greetings=tuple(entry.get("greetings") or Persona.greetings),
                        introductions=tuple(entry.get("introductions") or Persona.introductions),
                        confirm_template=str(entry.get("confirm_template")
-                                            or Persona.confirm_template))
+                                            or Persona.confirm_template),
+                       crisis_replies=_crisis_replies(entry))
     except KeyError as missing:
         raise ValueError(f"persona entry {entry!r} lacks {missing}") from None
+
+
+def _crisis_replies(entry: dict[str, Any]) -> tuple[str, ...]:
+    replies = tuple(str(r) for r in entry.get("crisis_replies") or (DEFAULT_CRISIS_REPLY,))
+    for reply in replies:
+        missing = [line for line in CRISIS_LINES if line not in reply]
+        if missing:
+            raise ValueError(f"persona {entry.get('id')!r}: a crisis reply lacks the crisis "
+                             f"line(s) {', '.join(missing)}: {reply!r}")
+    return replies
 
 
 class PersonaRegistry:

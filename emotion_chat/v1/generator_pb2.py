@@ -24,15 +24,15 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x65motion_chat/v1/generator.proto\x12\x0f\x65motion_chat.v1\"J\n\x04Turn\x12#\n\x04role\x18\x01 \x01(\x0e\x32\x15.emotion_chat.v1.Role\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x0f\n\x07\x65motion\x18\x03 \x01(\t\"\'\n\x07\x45motion\x12\r\n\x05label\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x02\"\x8e\x01\n\x10GenerationParams\x12\x16\n\x0emax_new_tokens\x18\x01 \x01(\r\x12\x18\n\x0btemperature\x18\x02 \x01(\x02H\x00\x88\x01\x01\x12\x12\n\x05top_p\x18\x03 \x01(\x02H\x01\x88\x01\x01\x12\x11\n\x04seed\x18\x04 \x01(\x03H\x02\x88\x01\x01\x42\x0e\n\x0c_temperatureB\x08\n\x06_top_pB\x07\n\x05_seed\"\xe6\x01\n\x0fGenerateRequest\x12&\n\x07history\x18\x01 \x03(\x0b\x32\x15.emotion_chat.v1.Turn\x12\x0c\n\x04text\x18\x02 \x01(\t\x12)\n\x07\x65motion\x18\x03 \x01(\x0b\x32\x18.emotion_chat.v1.Emotion\x12\x0f\n\x07persona\x18\x04 \x01(\t\x12\x31\n\x06params\x18\x05 \x01(\x0b\x32!.emotion_chat.v1.GenerationParams\x12\x17\n\x0f\x63onversation_id\x18\x06 \x01(\t\x12\x15\n\ravoid_replies\x18\x07 \x03(\t\"C\n\x0fGenerationUsage\x12\x15\n\rprompt_tokens\x18\x01 \x01(\r\x12\x19\n\x11\x63ompletion_tokens\x18\x02 \x01(\r\"D\n\x10GeneratorTimings\x12\x1e\n\x16time_to_first_token_ms\x18\x01 \x01(\x01\x12\x10\n\x08total_ms\x18\x02 \x01(\x01\"\xcd\x01\n\x10GenerateResponse\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x0f\n\x07persona\x18\x02 \x01(\t\x12\x0f\n\x07\x62\x61\x63kend\x18\x03 \x01(\t\x12\r\n\x05model\x18\x04 \x01(\t\x12\x15\n\rfinish_reason\x18\x05 \x01(\t\x12/\n\x05usage\x18\x06 \x01(\x0b\x32 .emotion_chat.v1.GenerationUsage\x12\x32\n\x07timings\x18\x07 \x01(\x0b\x32!.emotion_chat.v1.GeneratorTimings\"e\n\x16GenerateStreamResponse\x12\x0f\n\x05\x64\x65lta\x18\x01 \x01(\tH\x00\x12\x31\n\x04\x64one\x18\x02 \x01(\x0b\x32!.emotion_chat.v1.GenerateResponseH\x00\x42\x07\n\x05\x65vent\"\x15\n\x13ListPersonasRequest\"J\n\x07Persona\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x10\n\x08\x65mbodies\x18\x04 \x01(\t\"[\n\x14ListPersonasResponse\x12*\n\x08personas\x18\x01 \x03(\x0b\x32\x18.emotion_chat.v1.Persona\x12\x17\n\x0f\x64\x65\x66\x61ult_persona\x18\x02 \x01(\t*?\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\r\n\tROLE_USER\x10\x01\x12\x12\n\x0eROLE_ASSISTANT\x10\x02\x32\x9f\x02\n\x10GeneratorService\x12O\n\x08Generate\x12 .emotion_chat.v1.GenerateRequest\x1a!.emotion_chat.v1.GenerateResponse\x12]\n\x0eGenerateStream\x12 .emotion_chat.v1.GenerateRequest\x1a\'.emotion_chat.v1.GenerateStreamResponse0\x01\x12[\n\x0cListPersonas\x12$.emotion_chat.v1.ListPersonasRequest\x1a%.emotion_chat.v1.ListPersonasResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x65motion_chat/v1/generator.proto\x12\x0f\x65motion_chat.v1\"J\n\x04Turn\x12#\n\x04role\x18\x01 \x01(\x0e\x32\x15.emotion_chat.v1.Role\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x0f\n\x07\x65motion\x18\x03 \x01(\t\"\'\n\x07\x45motion\x12\r\n\x05label\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x02\"\x8e\x01\n\x10GenerationParams\x12\x16\n\x0emax_new_tokens\x18\x01 \x01(\r\x12\x18\n\x0btemperature\x18\x02 \x01(\x02H\x00\x88\x01\x01\x12\x12\n\x05top_p\x18\x03 \x01(\x02H\x01\x88\x01\x01\x12\x11\n\x04seed\x18\x04 \x01(\x03H\x02\x88\x01\x01\x42\x0e\n\x0c_temperatureB\x08\n\x06_top_pB\x07\n\x05_seed\"\xb9\x02\n\x0fGenerateRequest\x12&\n\x07history\x18\x01 \x03(\x0b\x32\x15.emotion_chat.v1.Turn\x12\x0c\n\x04text\x18\x02 \x01(\t\x12)\n\x07\x65motion\x18\x03 \x01(\x0b\x32\x18.emotion_chat.v1.Emotion\x12\x0f\n\x07persona\x18\x04 \x01(\t\x12\x31\n\x06params\x18\x05 \x01(\x0b\x32!.emotion_chat.v1.GenerationParams\x12\x17\n\x0f\x63onversation_id\x18\x06 \x01(\t\x12\x15\n\ravoid_replies\x18\x07 \x03(\t\x12\x11\n\tsituation\x18\x08 \x01(\t\x12\x0b\n\x03who\x18\t \x01(\t\x12\x0c\n\x04what\x18\n \x01(\t\x12\x11\n\tsensitive\x18\x0b \x01(\x08\x12\x10\n\x08question\x18\x0c \x01(\x08\"C\n\x0fGenerationUsage\x12\x15\n\rprompt_tokens\x18\x01 \x01(\r\x12\x19\n\x11\x63ompletion_tokens\x18\x02 \x01(\r\"D\n\x10GeneratorTimings\x12\x1e\n\x16time_to_first_token_ms\x18\x01 \x01(\x01\x12\x10\n\x08total_ms\x18\x02 \x01(\x01\"\xcd\x01\n\x10GenerateResponse\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x0f\n\x07persona\x18\x02 \x01(\t\x12\x0f\n\x07\x62\x61\x63kend\x18\x03 \x01(\t\x12\r\n\x05model\x18\x04 \x01(\t\x12\x15\n\rfinish_reason\x18\x05 \x01(\t\x12/\n\x05usage\x18\x06 \x01(\x0b\x32 .emotion_chat.v1.GenerationUsage\x12\x32\n\x07timings\x18\x07 \x01(\x0b\x32!.emotion_chat.v1.GeneratorTimings\"e\n\x16GenerateStreamResponse\x12\x0f\n\x05\x64\x65lta\x18\x01 \x01(\tH\x00\x12\x31\n\x04\x64one\x18\x02 \x01(\x0b\x32!.emotion_chat.v1.GenerateResponseH\x00\x42\x07\n\x05\x65vent\"\x15\n\x13ListPersonasRequest\"J\n\x07Persona\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x10\n\x08\x65mbodies\x18\x04 \x01(\t\"[\n\x14ListPersonasResponse\x12*\n\x08personas\x18\x01 \x03(\x0b\x32\x18.emotion_chat.v1.Persona\x12\x17\n\x0f\x64\x65\x66\x61ult_persona\x18\x02 \x01(\t*?\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\r\n\tROLE_USER\x10\x01\x12\x12\n\x0eROLE_ASSISTANT\x10\x02\x32\x9f\x02\n\x10GeneratorService\x12O\n\x08Generate\x12 .emotion_chat.v1.GenerateRequest\x1a!.emotion_chat.v1.GenerateResponse\x12]\n\x0eGenerateStream\x12 .emotion_chat.v1.GenerateRequest\x1a\'.emotion_chat.v1.GenerateStreamResponse0\x01\x12[\n\x0cListPersonas\x12$.emotion_chat.v1.ListPersonasRequest\x1a%.emotion_chat.v1.ListPersonasResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'emotion_chat.v1.generator_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ROLE']._serialized_start=1189
-  _globals['_ROLE']._serialized_end=1252
+  _globals['_ROLE']._serialized_start=1272
+  _globals['_ROLE']._serialized_end=1335
   _globals['_TURN']._serialized_start=52
   _globals['_TURN']._serialized_end=126
   _globals['_EMOTION']._serialized_start=128
@@ -40,21 +40,21 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GENERATIONPARAMS']._serialized_start=170
   _globals['_GENERATIONPARAMS']._serialized_end=312
   _globals['_GENERATEREQUEST']._serialized_start=315
-  _globals['_GENERATEREQUEST']._serialized_end=545
-  _globals['_GENERATIONUSAGE']._serialized_start=547
-  _globals['_GENERATIONUSAGE']._serialized_end=614
-  _globals['_GENERATORTIMINGS']._serialized_start=616
-  _globals['_GENERATORTIMINGS']._serialized_end=684
-  _globals['_GENERATERESPONSE']._serialized_start=687
-  _globals['_GENERATERESPONSE']._serialized_end=892
-  _globals['_GENERATESTREAMRESPONSE']._serialized_start=894
-  _globals['_GENERATESTREAMRESPONSE']._serialized_end=995
-  _globals['_LISTPERSONASREQUEST']._serialized_start=997
-  _globals['_LISTPERSONASREQUEST']._serialized_end=1018
-  _globals['_PERSONA']._serialized_start=1020
-  _globals['_PERSONA']._serialized_end=1094
-  _globals['_LISTPERSONASRESPONSE']._serialized_start=1096
-  _globals['_LISTPERSONASRESPONSE']._serialized_end=1187
-  _globals['_GENERATORSERVICE']._serialized_start=1255
-  _globals['_GENERATORSERVICE']._serialized_end=1542
+  _globals['_GENERATEREQUEST']._serialized_end=628
+  _globals['_GENERATIONUSAGE']._serialized_start=630
+  _globals['_GENERATIONUSAGE']._serialized_end=697
+  _globals['_GENERATORTIMINGS']._serialized_start=699
+  _globals['_GENERATORTIMINGS']._serialized_end=767
+  _globals['_GENERATERESPONSE']._serialized_start=770
+  _globals['_GENERATERESPONSE']._serialized_end=975
+  _globals['_GENERATESTREAMRESPONSE']._serialized_start=977
+  _globals['_GENERATESTREAMRESPONSE']._serialized_end=1078
+  _globals['_LISTPERSONASREQUEST']._serialized_start=1080
+  _globals['_LISTPERSONASREQUEST']._serialized_end=1101
+  _globals['_PERSONA']._serialized_start=1103
+  _globals['_PERSONA']._serialized_end=1177
+  _globals['_LISTPERSONASRESPONSE']._serialized_start=1179
+  _globals['_LISTPERSONASRESPONSE']._serialized_end=1270
+  _globals['_GENERATORSERVICE']._serialized_start=1338
+  _globals['_GENERATORSERVICE']._serialized_end=1625
 # @@protoc_insertion_point(module_scope)

@@ -47,7 +47,7 @@ class GenerationParams(_message.Message):
     def __init__(self, max_new_tokens: _Optional[int] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., seed: _Optional[int] = ...) -> None: ...
 
 class GenerateRequest(_message.Message):
-    __slots__ = ("history", "text", "emotion", "persona", "params", "conversation_id", "avoid_replies")
+    __slots__ = ("history", "text", "emotion", "persona", "params", "conversation_id", "avoid_replies", "situation", "who", "what", "sensitive", "question")
     HISTORY_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     EMOTION_FIELD_NUMBER: _ClassVar[int]
@@ -55,6 +55,11 @@ class GenerateRequest(_message.Message):
     PARAMS_FIELD_NUMBER: _ClassVar[int]
     CONVERSATION_ID_FIELD_NUMBER: _ClassVar[int]
     AVOID_REPLIES_FIELD_NUMBER: _ClassVar[int]
+    SITUATION_FIELD_NUMBER: _ClassVar[int]
+    WHO_FIELD_NUMBER: _ClassVar[int]
+    WHAT_FIELD_NUMBER: _ClassVar[int]
+    SENSITIVE_FIELD_NUMBER: _ClassVar[int]
+    QUESTION_FIELD_NUMBER: _ClassVar[int]
     history: _containers.RepeatedCompositeFieldContainer[Turn]
     text: str
     emotion: Emotion
@@ -62,7 +67,12 @@ class GenerateRequest(_message.Message):
     params: GenerationParams
     conversation_id: str
     avoid_replies: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, history: _Optional[_Iterable[_Union[Turn, _Mapping]]] = ..., text: _Optional[str] = ..., emotion: _Optional[_Union[Emotion, _Mapping]] = ..., persona: _Optional[str] = ..., params: _Optional[_Union[GenerationParams, _Mapping]] = ..., conversation_id: _Optional[str] = ..., avoid_replies: _Optional[_Iterable[str]] = ...) -> None: ...
+    situation: str
+    who: str
+    what: str
+    sensitive: bool
+    question: bool
+    def __init__(self, history: _Optional[_Iterable[_Union[Turn, _Mapping]]] = ..., text: _Optional[str] = ..., emotion: _Optional[_Union[Emotion, _Mapping]] = ..., persona: _Optional[str] = ..., params: _Optional[_Union[GenerationParams, _Mapping]] = ..., conversation_id: _Optional[str] = ..., avoid_replies: _Optional[_Iterable[str]] = ..., situation: _Optional[str] = ..., who: _Optional[str] = ..., what: _Optional[str] = ..., sensitive: _Optional[bool] = ..., question: _Optional[bool] = ...) -> None: ...
 
 class GenerationUsage(_message.Message):
     __slots__ = ("prompt_tokens", "completion_tokens")

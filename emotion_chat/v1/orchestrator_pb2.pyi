@@ -21,6 +21,7 @@ class ReplyKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     REPLY_KIND_GENERATED: _ClassVar[ReplyKind]
     REPLY_KIND_CONFIRM_QUESTION: _ClassVar[ReplyKind]
     REPLY_KIND_FALLBACK: _ClassVar[ReplyKind]
+    REPLY_KIND_CRISIS: _ClassVar[ReplyKind]
 DIALOGUE_STATE_UNSPECIFIED: DialogueState
 DIALOGUE_STATE_IDLE: DialogueState
 DIALOGUE_STATE_CONFIRM_EMOTION: DialogueState
@@ -29,6 +30,7 @@ REPLY_KIND_RULE: ReplyKind
 REPLY_KIND_GENERATED: ReplyKind
 REPLY_KIND_CONFIRM_QUESTION: ReplyKind
 REPLY_KIND_FALLBACK: ReplyKind
+REPLY_KIND_CRISIS: ReplyKind
 
 class ChatRequest(_message.Message):
     __slots__ = ("conversation_id", "text", "persona", "params", "request_id")
@@ -95,7 +97,7 @@ class StageTimings(_message.Message):
     def __init__(self, lock_ms: _Optional[float] = ..., load_ms: _Optional[float] = ..., classify_ms: _Optional[float] = ..., generate_ms: _Optional[float] = ..., consistency_ms: _Optional[float] = ..., save_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., overhead_ms: _Optional[float] = ...) -> None: ...
 
 class ChatResponse(_message.Message):
-    __slots__ = ("conversation_id", "reply", "emotion", "persona", "kind", "state", "timings", "degraded", "generation_attempts", "reply_emotion", "emotion_consistent", "turn_index", "regenerated")
+    __slots__ = ("conversation_id", "reply", "emotion", "persona", "kind", "state", "timings", "degraded", "generation_attempts", "reply_emotion", "emotion_consistent", "turn_index", "regenerated", "situation")
     CONVERSATION_ID_FIELD_NUMBER: _ClassVar[int]
     REPLY_FIELD_NUMBER: _ClassVar[int]
     EMOTION_FIELD_NUMBER: _ClassVar[int]
@@ -109,6 +111,7 @@ class ChatResponse(_message.Message):
     EMOTION_CONSISTENT_FIELD_NUMBER: _ClassVar[int]
     TURN_INDEX_FIELD_NUMBER: _ClassVar[int]
     REGENERATED_FIELD_NUMBER: _ClassVar[int]
+    SITUATION_FIELD_NUMBER: _ClassVar[int]
     conversation_id: str
     reply: str
     emotion: DetectedEmotion
@@ -122,7 +125,8 @@ class ChatResponse(_message.Message):
     emotion_consistent: bool
     turn_index: int
     regenerated: bool
-    def __init__(self, conversation_id: _Optional[str] = ..., reply: _Optional[str] = ..., emotion: _Optional[_Union[DetectedEmotion, _Mapping]] = ..., persona: _Optional[str] = ..., kind: _Optional[_Union[ReplyKind, str]] = ..., state: _Optional[_Union[DialogueState, str]] = ..., timings: _Optional[_Union[StageTimings, _Mapping]] = ..., degraded: _Optional[_Iterable[str]] = ..., generation_attempts: _Optional[int] = ..., reply_emotion: _Optional[str] = ..., emotion_consistent: _Optional[bool] = ..., turn_index: _Optional[int] = ..., regenerated: _Optional[bool] = ...) -> None: ...
+    situation: str
+    def __init__(self, conversation_id: _Optional[str] = ..., reply: _Optional[str] = ..., emotion: _Optional[_Union[DetectedEmotion, _Mapping]] = ..., persona: _Optional[str] = ..., kind: _Optional[_Union[ReplyKind, str]] = ..., state: _Optional[_Union[DialogueState, str]] = ..., timings: _Optional[_Union[StageTimings, _Mapping]] = ..., degraded: _Optional[_Iterable[str]] = ..., generation_attempts: _Optional[int] = ..., reply_emotion: _Optional[str] = ..., emotion_consistent: _Optional[bool] = ..., turn_index: _Optional[int] = ..., regenerated: _Optional[bool] = ..., situation: _Optional[str] = ...) -> None: ...
 
 class ChatEvent(_message.Message):
     __slots__ = ("emotion", "delta", "done")
@@ -141,7 +145,7 @@ class GetConversationRequest(_message.Message):
     def __init__(self, conversation_id: _Optional[str] = ...) -> None: ...
 
 class StoredTurn(_message.Message):
-    __slots__ = ("role", "text", "emotion", "emotion_score", "persona", "kind", "created_unix_ms", "channel")
+    __slots__ = ("role", "text", "emotion", "emotion_score", "persona", "kind", "created_unix_ms", "channel", "crisis")
     ROLE_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     EMOTION_FIELD_NUMBER: _ClassVar[int]
@@ -150,6 +154,7 @@ class StoredTurn(_message.Message):
     KIND_FIELD_NUMBER: _ClassVar[int]
     CREATED_UNIX_MS_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    CRISIS_FIELD_NUMBER: _ClassVar[int]
     role: _generator_pb2.Role
     text: str
     emotion: str
@@ -158,7 +163,8 @@ class StoredTurn(_message.Message):
     kind: ReplyKind
     created_unix_ms: int
     channel: str
-    def __init__(self, role: _Optional[_Union[_generator_pb2.Role, str]] = ..., text: _Optional[str] = ..., emotion: _Optional[str] = ..., emotion_score: _Optional[float] = ..., persona: _Optional[str] = ..., kind: _Optional[_Union[ReplyKind, str]] = ..., created_unix_ms: _Optional[int] = ..., channel: _Optional[str] = ...) -> None: ...
+    crisis: bool
+    def __init__(self, role: _Optional[_Union[_generator_pb2.Role, str]] = ..., text: _Optional[str] = ..., emotion: _Optional[str] = ..., emotion_score: _Optional[float] = ..., persona: _Optional[str] = ..., kind: _Optional[_Union[ReplyKind, str]] = ..., created_unix_ms: _Optional[int] = ..., channel: _Optional[str] = ..., crisis: _Optional[bool] = ...) -> None: ...
 
 class Conversation(_message.Message):
     __slots__ = ("conversation_id", "turns", "state", "persona", "pending_emotion", "total_turns", "updated_unix_ms")

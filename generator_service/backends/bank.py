@@ -1,5 +1,5 @@
-"""The offline backend: replies from the shipped bank per persona and core emotion
-(`emotion_chat.replies`), streamed word by word."""
+"""The offline backend: replies from the shipped bank per persona, core emotion and
+situation (`emotion_chat.replies`), streamed word by word."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import random
 from collections.abc import AsyncIterator
 
 from emotion_chat.personas import PersonaRegistry
-from emotion_chat.replies import ReplyBank, chunks, seed_for
+from emotion_chat.replies import Query, ReplyBank, chunks, seed_for
+from emotion_chat.situations import situation_of
 from generator_service.backends.base import Completion, GenerationInput
 
 
@@ -34,8 +35,9 @@ class BankBackend:
 
     async def stream(self, request: GenerationInput) -> AsyncIterator[str | Completion]:
         bank = self._banks[request.persona.id]
-        reply = bank.choose(request.text, request.reply_emotion, request.previous_replies,
-                            random.Random(turn_seed(request)))
+        query = Query(request.text, request.reply_emotion, situation_of(request.situation),
+                      request.who, request.what, request.sensitive, request.question)
+        reply = bank.choose(query, request.previous_replies, random.Random(turn_seed(request)))
         pieces = chunks(reply)
         for piece in pieces:
             yield piece

@@ -37,6 +37,13 @@ class GenerationInput:
     avoid_replies: tuple[str, ...] = ()
     # Benchmarks only: generate at least this many tokens (ignores EOS until then).
     min_new_tokens: int = 0
+    # What the message is about (emotion_chat.situations), who and what it names, and
+    # whether it must not get a playful reply or asks something (see GenerateRequest).
+    situation: str = ""
+    who: str = ""
+    what: str = ""
+    sensitive: bool = False
+    question: bool = False
 
     @property
     def previous_replies(self) -> list[str]:

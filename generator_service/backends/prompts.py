@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from emotion_chat.situations import NAMES, SENSITIVE, situation_of
 from emotion_chat.taxonomy import core_emotion
 from generator_service.backends.base import GenerationInput
 
@@ -19,9 +20,20 @@ def user_message(text: str, emotion: str) -> str:
     return f"{text} ;; {emotion}" if emotion else text
 
 
+def system_prompt(request: GenerationInput) -> str:
+    """The persona's prompt, the seed scheme, and what the conversation is about."""
+    parts = [request.persona.full_system_prompt]
+    situation = situation_of(request.situation)
+    if situation is not None:
+        parts.append(f"지금 이야기의 주제: {NAMES[situation]}.")
+    if request.sensitive or situation in SENSITIVE:
+        parts.append("마음이 힘든 상황이니 농담이나 장난스러운 말투 없이 다정하게 공감해 줘.")
+    return "\n".join(parts)
+
+
 def chat_messages(request: GenerationInput) -> list[dict[str, str]]:
     """System message, the history as alternating messages, then the new user turn."""
-    messages = [{"role": "system", "content": request.persona.full_system_prompt}]
+    messages = [{"role": "system", "content": system_prompt(request)}]
     for turn in request.history:
         if turn.role == "user":
             messages.append({"role": "user", "content": user_message(turn.text, turn.emotion)})

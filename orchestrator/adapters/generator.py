@@ -27,7 +27,9 @@ def request_message(request: ReplyRequest) -> pb.GenerateRequest:
                  for t in request.history],
         text=request.text, emotion=pb.Emotion(label=request.emotion, score=request.score),
         persona=request.persona, params=params_message(request.params),
-        conversation_id=request.conversation_id, avoid_replies=list(request.avoid))
+        conversation_id=request.conversation_id, avoid_replies=list(request.avoid),
+        situation=request.situation, who=request.who, what=request.what,
+        sensitive=request.sensitive, question=request.question)
 
 
 class GrpcGenerator:

@@ -1,7 +1,6 @@
 """The transport-free chat core: domain types, the dialogue policy, the ports it needs from
-the models, and `ChatCore`, which runs one turn for every front door."""
+the models, and `ChatCore` (chat.py), which runs one turn for every front door.
 
-from orchestrator.core.chat import ChatCore
-from orchestrator.core.stream import TurnStream
-
-__all__ = ["ChatCore", "TurnStream"]
+Nothing is imported here: the settings name the core's enums (the crisis sensitivity), and
+the core reads the settings.
+"""

@@ -1,8 +1,10 @@
 """The chat core: one turn, end to end, for every front door.
 
-validate → take the conversation's lock → load → dialogue policy (rule layer, classify,
-route) → generate (history + emotion + persona) → optional emotion-consistency check →
-commit the turn → answer with the reply, the emotion, the persona and the stage timings.
+validate → read the message (Kiwi morphemes: suicide and self-harm risk, its situation and
+who or what it names) → take the conversation's lock → load → dialogue policy (crisis
+first, rule layer, classify, route) → generate (history + emotion + persona + situation) →
+optional emotion-consistency check → commit the turn → answer with the reply, the emotion,
+the persona and the stage timings.
 
 Front doors build a `TurnRequest` and either await `chat()` (the whole result) or read
 `open_turn()`'s events (the emotion, reply deltas, the result). A turn that fails, or whose
@@ -12,19 +14,25 @@ lock.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from emotion_chat.errors import InvalidInputError, NotFoundError, PreconditionError, UpstreamError
+from emotion_chat.language.morphs import analyse
 from emotion_chat.personas import Persona, PersonaRegistry
+from emotion_chat.situations import SENSITIVE, Situation, situation_of
+from emotion_chat.situations.detect import Topic, detect
 from emotion_chat.taxonomy import core_emotion, feeling_words
 from emotion_chat.validation import check_text
 from orchestrator.core.conversation import Conversation, ConversationState, StoredTurn
 from orchestrator.core.labels import LabelSpace
 from orchestrator.core.policy import Action, Decision, Pending, decide
-from orchestrator.core.ports import ClassifierPort
+from orchestrator.core.ports import ClassifierPort, CrisisEvent, CrisisNotifier
 from orchestrator.core.rules import Rule, rule_line
+from orchestrator.core.safety import Risk, RiskAssessment, Sensitivity, assess
+from orchestrator.core.situation import fitting_emotion
 from orchestrator.core.stream import Emit, TurnStream
 from orchestrator.core.types import (
     REQUEST_ID,
@@ -47,7 +55,46 @@ from orchestrator.metrics import OrchestratorMetrics
 from orchestrator.settings import OrchestratorSettings
 from orchestrator.store import ConversationStore
 
+log = logging.getLogger(__name__)
+
 REGENERABLE = (ReplyKind.GENERATED, ReplyKind.FALLBACK)
+TOPIC_CARRY_TURNS = 2
+"""A situation found in a message still frames the next turns that name none."""
+CRISIS_CARE_TURNS = 6
+"""After a crisis turn, replies stay non-playful for this many turns."""
+# A situation that does not replace a recent one: "걱정돼서 잠이 안 와" after a sick cat is
+# still about the cat.
+FOLLOW_UPS = frozenset({Situation.SLEEP, Situation.HEALTH})
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the message itself says, before any model: risk, situation, question."""
+
+    risk: RiskAssessment
+    topic: Topic
+    question: bool
+
+
+def read(text: str, sensitivity: Sensitivity = Sensitivity.BALANCED) -> Reading:
+    analysis = analyse(text)
+    return Reading(assess(analysis, sensitivity), detect(analysis), analysis.is_question)
+
+
+def carried_topic(found: Topic, stored: ConversationState) -> Topic:
+    """The message's topic, or the conversation's recent one when it names none."""
+    situation = situation_of(stored.situation)
+    recent = situation is not None and \
+        stored.total_turns - stored.topic_turn <= TOPIC_CARRY_TURNS
+    if not recent:
+        return found
+    assert situation is not None
+    if found.situation is None or (found.situation in FOLLOW_UPS
+                                   and situation not in FOLLOW_UPS):
+        return Topic(situation, stored.who, stored.what)
+    if found.situation is situation:
+        return Topic(situation, found.who or stored.who, found.what or stored.what)
+    return found
 
 
 def _ignore(event: object) -> None:
@@ -62,8 +109,10 @@ def _earliest(*times: float | None) -> float | None:
 class ChatCore:
     def __init__(self, store: ConversationStore, classifier: ClassifierPort,
                  writer: ReplyWriter, personas: PersonaRegistry,
-                 settings: OrchestratorSettings, metrics: OrchestratorMetrics) -> None:
+                 settings: OrchestratorSettings, metrics: OrchestratorMetrics,
+                 notifier: CrisisNotifier | None = None) -> None:
         self.store = store
+        self.notifier = notifier
         self.classifier = classifier
         self.writer = writer
         self.personas = personas
@@ -122,6 +171,7 @@ class ChatCore:
     async def _turn(self, request: TurnRequest, persona: Persona | None, emit: Emit
                     ) -> TurnResult:
         clock = _Clock()
+        reading = read(request.text, self.settings.crisis_sensitivity)
         self.metrics.in_flight.inc()
         try:
             async with self.store.lock(request.conversation_id,
@@ -129,9 +179,10 @@ class ChatCore:
                 clock.lap("lock")
                 conversation = await self.store.load(request.conversation_id)
                 clock.lap("load")
-                result, decision = await self._answer(request, persona, conversation, clock,
-                                                      emit)
-                await self._commit(request, conversation, result, decision)
+                result, decision, topic = await self._answer(request, persona, conversation,
+                                                             reading, clock, emit)
+                await self._commit(request, conversation, result, decision, topic,
+                                   named=reading.topic.situation is not None)
                 clock.lap("save")
         finally:
             self.metrics.in_flight.dec()
@@ -149,50 +200,80 @@ class ChatCore:
         return result
 
     async def _answer(self, request: TurnRequest, persona: Persona | None,
-                      conversation: Conversation, clock: _Clock, emit: Emit
-                      ) -> tuple[TurnResult, Decision]:
+                      conversation: Conversation, reading: Reading, clock: _Clock, emit: Emit
+                      ) -> tuple[TurnResult, Decision, Topic]:
         stored = conversation.state
         speaker = persona or self._stored_persona(stored.persona)
         pending = Pending(*stored.pending) if stored.pending else None
+        topic = carried_topic(reading.topic, stored)
         result = TurnResult(request.conversation_id, "", UNKNOWN_EMOTION, speaker.id,
-                            ReplyKind.FALLBACK, DialogueState.IDLE, stored.total_turns)
-        decide_with = self._decider(stored.state, pending, request.text)
+                            ReplyKind.FALLBACK, DialogueState.IDLE, stored.total_turns,
+                            situation=topic.situation.value if topic.situation else "")
+        care = stored.crisis_turn >= 0 and \
+            stored.total_turns - stored.crisis_turn <= CRISIS_CARE_TURNS
+        sensitive = care or topic.situation in SENSITIVE
+        decide_with = self._decider(stored.state, pending, request.text, reading,
+                                    sensitive)
         decision = decide_with(None)
         if decision.action is Action.CLASSIFY:
-            detected = await self._classify(request, result)
+            detected = await self._classify(request, decision.text, result)
             clock.lap("classify")
-            decision = decide_with(detected)
+            # A possible risk is confirmed on the classifier's own reading (the crisis
+            # detector's thresholds were chosen on it).
+            decision = decide_with(detected if reading.risk.risk is not Risk.NONE
+                                   else fitting_emotion(detected, topic.situation))
         result.state = decision.next_state
         result.emotion = decision.emotion if decision.emotion.known else decision.detected
         emit(EmotionDetected(result.emotion))
+        if decision.action is Action.CRISIS:
+            result.kind = ReplyKind.CRISIS
+            result.reply = speaker.crisis_replies[stored.total_turns
+                                                  % len(speaker.crisis_replies)]
+            emit(ReplyDelta(result.reply))
+            self._crisis(request, result, reading.risk)
+            return result, decision, topic
         if decision.action is Action.RULE:
             assert decision.rule is not None
             result.kind, result.reply = ReplyKind.RULE, rule_line(decision.rule, speaker,
                                                                   stored.total_turns)
             emit(ReplyDelta(result.reply))
-            return result, decision
+            return result, decision, topic
         if decision.action is Action.ASK:
             result.kind = ReplyKind.CONFIRM_QUESTION
             result.reply = speaker.confirm_template.format(
                 feeling=feeling_words(decision.emotion.label))
             emit(ReplyDelta(result.reply))
-            return result, decision
+            return result, decision, topic
         result.kind = (ReplyKind.GENERATED if decision.action is Action.GENERATE
                        else ReplyKind.FALLBACK)
         history = conversation.turns[:-2] if decision.answers_pending else conversation.turns
         generation = Generation(text=decision.text, history=history, emotion=decision.emotion,
                                 persona=speaker, params=request.params,
                                 conversation_id=request.conversation_id,
-                                deadline=request.deadline, reply_by=request.reply_by)
+                                deadline=request.deadline, reply_by=request.reply_by,
+                                topic=topic, sensitive=sensitive,
+                                question=reading.question)
         await self._write(generation, decision.action is Action.GENERATE, result, clock, emit)
-        return result, decision
+        return result, decision, topic
 
-    def _decider(self, state: DialogueState, pending: Pending | None, text: str
+    def _decider(self, state: DialogueState, pending: Pending | None, text: str,
+                 reading: Reading, sensitive: bool
                  ) -> Callable[[DetectedEmotion | None], Decision]:
         def decide_with(emotion: DetectedEmotion | None) -> Decision:
             return decide(state, pending, text, emotion, self.labels.thresholds,
-                          self.settings.rules)
+                          self.settings.rules, reading.risk, sensitive, reading.question)
         return decide_with
+
+    def _crisis(self, request: TurnRequest, result: TurnResult, risk: RiskAssessment) -> None:
+        """Count the crisis turn and hand it to a human operator when one is configured."""
+        cue = risk.cue if risk.risk is not Risk.NONE else "unknown"
+        self.metrics.crisis_turns.labels(request.channel.value, cue).inc()
+        log.warning("crisis turn in conversation %s (channel %s, cue %s)",
+                    request.conversation_id, request.channel.value, cue)
+        if self.notifier is not None:
+            self.notifier.notify(CrisisEvent(
+                request.conversation_id, request.channel.value, result.turn_index,
+                request.text, cue, result.persona, int(time.time() * 1000)))
 
     async def _write(self, generation: Generation, checked: bool, result: TurnResult,
                      clock: _Clock, emit: Emit) -> None:
@@ -213,10 +294,11 @@ class ChatCore:
             self.metrics.regenerations.inc(verdict.attempts - 1)
             emit(ReplyDelta(result.reply))
 
-    async def _classify(self, request: TurnRequest, result: TurnResult) -> DetectedEmotion:
+    async def _classify(self, request: TurnRequest, text: str, result: TurnResult
+                        ) -> DetectedEmotion:
         deadline = _earliest(request.deadline, request.reply_by)
         try:
-            classified = await self.classifier.classify([request.text], deadline)
+            classified = await self.classifier.classify([text], deadline)
         except UpstreamError:
             result.degrade(Degradation.CLASSIFIER_UNAVAILABLE)
             return UNKNOWN_EMOTION
@@ -232,20 +314,29 @@ class ChatCore:
             return self.personas.resolve("")
 
     async def _commit(self, request: TurnRequest, conversation: Conversation,
-                      result: TurnResult, decision: Decision) -> None:
+                      result: TurnResult, decision: Decision, topic: Topic,
+                      named: bool) -> None:
+        """Store the turn; `named`: the message itself named a situation (the topic's age
+        restarts)."""
+        crisis = result.kind is ReplyKind.CRISIS
         user = StoredTurn(Role.USER, request.text, decision.detected.label,
-                          decision.detected.score, channel=request.channel)
+                          decision.detected.score, channel=request.channel, crisis=crisis)
         bot = StoredTurn(Role.ASSISTANT, result.reply, decision.emotion.label,
                          decision.emotion.score, persona=result.persona, kind=result.kind,
                          answer_to=decision.text if decision.answers_pending else "",
                          degraded=tuple(result.degraded))
         pending = decision.pending
+        stored = conversation.state
         state = ConversationState(
             state=decision.next_state, persona=result.persona,
             pending_emotion=pending.emotion.label if pending else "",
             pending_score=pending.emotion.score if pending else 0.0,
             pending_text=pending.text if pending else "",
-            total_turns=conversation.state.total_turns + 1, updated_ms=bot.created_ms)
+            total_turns=stored.total_turns + 1, updated_ms=bot.created_ms,
+            situation=topic.situation.value if topic.situation else "", who=topic.who,
+            what=topic.what,
+            topic_turn=stored.total_turns if named else stored.topic_turn,
+            crisis_turn=stored.total_turns if crisis else stored.crisis_turn)
         await self.store.commit(request.conversation_id, (user, bot), state)
 
     async def switch_persona(self, request: TurnRequest) -> TurnResult:

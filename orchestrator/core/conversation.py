@@ -37,6 +37,8 @@ class StoredTurn:
     """Bot turns answering a confirmation ("응"): the earlier message the reply is about."""
     degraded: tuple[Degradation, ...] = ()
     """Bot turns: the degraded modes the reply was written in."""
+    crisis: bool = False
+    """User turns: the message showed suicide or self-harm risk."""
     created_ms: int = field(default_factory=now_ms)
 
     def to_json(self) -> str:
@@ -70,6 +72,14 @@ class ConversationState:
     pending_text: str = ""
     total_turns: int = 0
     updated_ms: int = 0
+    # What the conversation is about: the last situation found, who and what it named, and
+    # the turn it was found in (it carries over to the next turns).
+    situation: str = ""
+    who: str = ""
+    what: str = ""
+    topic_turn: int = -1
+    crisis_turn: int = -1
+    """The last turn that showed suicide or self-harm risk (-1: none)."""
 
     @property
     def pending(self) -> tuple[str, DetectedEmotion] | None:
@@ -97,7 +107,10 @@ class ConversationState:
                    pending_score=float(raw.get("pending_score", 0) or 0),
                    pending_text=raw.get("pending_text", ""),
                    total_turns=int(raw.get("total_turns", 0) or 0),
-                   updated_ms=int(raw.get("updated_ms", 0) or 0))
+                   updated_ms=int(raw.get("updated_ms", 0) or 0),
+                   situation=raw.get("situation", ""), who=raw.get("who", ""),
+                   what=raw.get("what", ""), topic_turn=int(raw.get("topic_turn", -1)),
+                   crisis_turn=int(raw.get("crisis_turn", -1)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,35 @@ class ReplyRequest:
     conversation_id: str
     avoid: tuple[str, ...] = ()
     """Replies not to give (a regenerated or rejected reply)."""
+    situation: str = ""
+    """What the message is about (an emotion_chat.situations id) or ""."""
+    who: str = ""
+    """The person or animal it names (엄마, 강아지), for replies that refer to it."""
+    what: str = ""
+    """The matter it names (면접, 카드값)."""
+    sensitive: bool = False
+    """Never a playful reply (a sensitive situation, or a recent crisis)."""
+    question: bool = False
+    """The message asks something (small talk gets an answer, not a greeting)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CrisisEvent:
+    """A turn that showed suicide or self-harm risk, for a human operator."""
+
+    conversation_id: str
+    channel: str
+    turn_index: int
+    text: str
+    cue: str
+    persona: str
+    at_ms: int
+
+
+class CrisisNotifier(Protocol):
+    def notify(self, event: CrisisEvent) -> None:
+        """Hand the event over without waiting (the turn never waits for an operator)."""
+        ...
 
 
 class GeneratorPort(Protocol):

@@ -22,6 +22,8 @@ class Channel(enum.Enum):
 
 
 class ReplyKind(enum.Enum):
+    CRISIS = "crisis"
+    """Suicide or self-harm risk: care and the crisis lines, before anything else."""
     RULE = "rule"
     """Greeting or name question answered by the rule layer, without model calls."""
     GENERATED = "generated"
@@ -159,6 +161,9 @@ class TurnResult:
     reply_emotion: str = ""
     consistent: bool = True
     regenerated: bool = False
+    situation: str = ""
+    """What the message is about (an emotion_chat.situations id), carried over from the
+    last turns when the message names none; "" when unknown."""
 
     def degrade(self, reason: Degradation) -> None:
         if reason not in self.degraded:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 
 from emotion_chat.errors import UpstreamError
 from emotion_chat.personas import Persona, PersonaRegistry
-from emotion_chat.replies import ReplyBank, seed_for
+from emotion_chat.replies import Query, ReplyBank, seed_for
+from emotion_chat.situations.detect import NO_TOPIC, Topic
 from emotion_chat.taxonomy import core_emotion, embodied_emotion
 from orchestrator.core.conversation import StoredTurn
 from orchestrator.core.ports import ClassifierPort, GeneratorPort, HistoryTurn, ReplyRequest
@@ -33,6 +34,9 @@ class Generation:
     deadline: float | None
     reply_by: float | None = None
     avoid: tuple[str, ...] = ()
+    topic: Topic = NO_TOPIC
+    sensitive: bool = False
+    question: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +73,9 @@ class FallbackReplies:
         avoid = [t.text for t in g.history if t.role is Role.ASSISTANT] + list(g.avoid)
         seed = g.params.seed if g.params.seed is not None else seed_for(
             g.conversation_id, len(g.history), g.text)
-        return self._banks[g.persona.id].choose(g.text, core_emotion(g.emotion.label), avoid,
-                                                random.Random(seed))
+        query = Query(g.text, core_emotion(g.emotion.label), g.topic.situation, g.topic.who,
+                      g.topic.what, g.sensitive, g.question)
+        return self._banks[g.persona.id].choose(query, avoid, random.Random(seed))
 
 
 class ReplyWriter:
@@ -84,10 +89,13 @@ class ReplyWriter:
 
     def _request(self, g: Generation) -> ReplyRequest:
         recent = g.history[-self._history_limit:] if self._history_limit else ()
+        situation = g.topic.situation.value if g.topic.situation else ""
         return ReplyRequest(
             text=g.text, history=tuple(HistoryTurn(t.role, t.text, t.emotion) for t in recent),
             emotion=g.emotion.label, score=g.emotion.score, persona=g.persona.id,
-            params=g.params, conversation_id=g.conversation_id, avoid=g.avoid)
+            params=g.params, conversation_id=g.conversation_id, avoid=g.avoid,
+            situation=situation, who=g.topic.who, what=g.topic.what, sensitive=g.sensitive,
+            question=g.question)
 
     async def write(self, g: Generation, on_delta: OnDelta | None) -> Written:
         """The reply, its deltas passed to on_delta as they come (None: not streamed). The
@@ -131,9 +139,11 @@ class ReplyWriter:
 
     async def check_consistency(self, g: Generation, first: Written) -> Checked:
         """Classify the reply; regenerate (avoiding rejected replies) until its emotion is one
-        the persona should answer with, up to max_regenerations times."""
+        the persona should answer with, up to max_regenerations times. When none is, the
+        first reply stays: the generator ranked it best for the message."""
         accepted = acceptable_emotions(g.emotion.label, g.persona)
         current, attempts, degraded, rejected = first, 1, first.degraded, list(g.avoid)
+        first_emotion = ""
         while True:
             try:
                 found = (await self._classifier.classify([current.text], g.deadline)).results[0]
@@ -141,9 +151,10 @@ class ReplyWriter:
                 return Checked(current.text, attempts, "", True, degraded)
             if core_emotion(found.label) in accepted:
                 return Checked(current.text, attempts, found.label, True, degraded)
+            first_emotion = first_emotion or found.label
             out_of_time = g.reply_by is not None and time.monotonic() >= g.reply_by
             if attempts > self._max_regenerations or out_of_time:
-                return Checked(current.text, attempts, found.label, False, degraded)
+                return Checked(first.text, attempts, first_emotion, False, degraded)
             rejected.append(current.text)
             current = await self.write(replace(g, avoid=tuple(rejected),
                                                params=g.params.next_seed(attempts)), None)

@@ -13,6 +13,7 @@ class CallbackReceiver:
     def __init__(self, statuses: tuple[int, ...] = ()) -> None:
         self.statuses = list(statuses)
         self.posts: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
         self.accepted: list[dict[str, Any]] = []
         self.received = threading.Event()
         receiver = self
@@ -26,6 +27,7 @@ class CallbackReceiver:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 receiver.posts.append(body)
+                receiver.headers.append(dict(self.headers))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 if status == 200:
                     receiver.accepted.append(body)

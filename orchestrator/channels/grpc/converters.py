@@ -24,7 +24,8 @@ from orchestrator.core.types import (
     TurnResult,
 )
 
-KINDS = {ReplyKind.RULE: pb.REPLY_KIND_RULE, ReplyKind.GENERATED: pb.REPLY_KIND_GENERATED,
+KINDS = {ReplyKind.CRISIS: pb.REPLY_KIND_CRISIS, ReplyKind.RULE: pb.REPLY_KIND_RULE,
+         ReplyKind.GENERATED: pb.REPLY_KIND_GENERATED,
          ReplyKind.CONFIRM_QUESTION: pb.REPLY_KIND_CONFIRM_QUESTION,
          ReplyKind.FALLBACK: pb.REPLY_KIND_FALLBACK}
 STATES = {DialogueState.IDLE: pb.DIALOGUE_STATE_IDLE,
@@ -72,7 +73,8 @@ def response_message(result: TurnResult) -> pb.ChatResponse:
             overhead_ms=t.get("overhead", 0)),
         degraded=[d.value for d in result.degraded], generation_attempts=result.attempts,
         reply_emotion=result.reply_emotion, emotion_consistent=result.consistent,
-        turn_index=result.turn_index, regenerated=result.regenerated)
+        turn_index=result.turn_index, regenerated=result.regenerated,
+        situation=result.situation)
 
 
 def event_message(event: TurnEvent) -> pb.ChatEvent:
@@ -95,7 +97,7 @@ def conversation_message(conversation: Conversation) -> pb.Conversation:
                              emotion_score=t.emotion_score, persona=t.persona,
                              kind=KINDS[t.kind] if t.kind else pb.REPLY_KIND_UNSPECIFIED,
                              created_unix_ms=t.created_ms,
-                             channel=t.channel.value if t.channel else "")
+                             channel=t.channel.value if t.channel else "", crisis=t.crisis)
                for t in conversation.turns],
         state=STATES[s.state], persona=s.persona, pending_emotion=s.pending_emotion,
         total_turns=s.total_turns, updated_unix_ms=s.updated_ms)

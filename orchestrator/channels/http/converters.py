@@ -46,6 +46,7 @@ def turn_json(result: TurnResult) -> dict[str, Any]:
         "degraded": [d.value for d in result.degraded], "turn_index": result.turn_index,
         "regenerated": result.regenerated, "generation_attempts": result.attempts,
         "reply_emotion": result.reply_emotion, "emotion_consistent": result.consistent,
+        "situation": result.situation,
         "timings": {f"{stage}_ms": round(result.timings.get(stage, 0.0) * 1e3, 3)
                     for stage in STAGES},
     }
@@ -60,7 +61,8 @@ def conversation_json(conversation: Conversation) -> dict[str, Any]:
                    "emotion_score": round(t.emotion_score, 6), "persona": t.persona,
                    "kind": t.kind.value if t.kind else "",
                    "channel": t.channel.value if t.channel else "",
-                   "degraded": [d.value for d in t.degraded], "created_ms": t.created_ms}
+                   "degraded": [d.value for d in t.degraded], "crisis": t.crisis,
+                   "created_ms": t.created_ms}
                   for t in conversation.turns],
         "state": s.state.value, "persona": s.persona, "pending_emotion": s.pending_emotion,
         "total_turns": s.total_turns, "updated_ms": s.updated_ms,

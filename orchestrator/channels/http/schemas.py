@@ -52,7 +52,7 @@ class TurnOut(BaseModel):
     reply: str
     emotion: EmotionOut
     persona: str
-    kind: str = Field(description="rule, generated, confirm_question or fallback")
+    kind: str = Field(description="crisis, rule, generated, confirm_question or fallback")
     state: str = Field(description="dialogue state after the turn: idle or confirm_emotion")
     degraded: list[str]
     turn_index: int
@@ -60,6 +60,8 @@ class TurnOut(BaseModel):
     generation_attempts: int
     reply_emotion: str
     emotion_consistent: bool
+    situation: str = Field(description="what the conversation is about now (pet_loss, exam, "
+                           "money, food, ...); empty if unknown")
     timings: dict[str, float] = Field(description="milliseconds per stage")
 
 
@@ -73,6 +75,7 @@ class StoredTurnOut(BaseModel):
     kind: str
     channel: str
     degraded: list[str]
+    crisis: bool
     created_ms: int
 
 

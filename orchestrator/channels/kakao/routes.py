@@ -31,6 +31,7 @@ from orchestrator.channels.kakao.skill import (
     SkillPayload,
     callback_ack,
     conversation_id,
+    crisis_response,
     quick_reply,
     skill_response,
 )
@@ -154,13 +155,19 @@ def _command(context: HttpContext, payload: SkillPayload, persona: str, cid: str
     return lambda: core.chat(request)
 
 
+def answer(result: TurnResult, personas: PersonaRegistry, shared: bool) -> dict[str, Any]:
+    if result.kind is ReplyKind.CRISIS:
+        return crisis_response(result.reply)
+    return skill_response(result.reply, quick_replies(result, personas, shared))
+
+
 def _response(turn: asyncio.Future[TurnResult], personas: PersonaRegistry, shared: bool
               ) -> Response:
     try:
         result = turn.result()
     except (BusyError, PreconditionError, NotFoundError) as exc:
         return json_response(skill_response(_apology(exc)))
-    return json_response(skill_response(result.reply, quick_replies(result, personas, shared)))
+    return json_response(answer(result, personas, shared))
 
 
 def _apology(exc: Exception) -> str:
@@ -179,8 +186,7 @@ async def _deliver(sender: CallbackSender, turn: asyncio.Future[TurnResult], url
             return
         body: dict[str, Any]
         try:
-            result = turn.result()
-            body = skill_response(result.reply, quick_replies(result, personas, shared))
+            body = answer(turn.result(), personas, shared)
         except (BusyError, PreconditionError, NotFoundError) as exc:
             body = skill_response(_apology(exc))
         except Exception as exc:

@@ -98,5 +98,22 @@ def skill_response(text: str, quick_replies: list[dict[str, str]] | None = None
     return {"version": VERSION, "template": template}
 
 
+# Call buttons for the crisis lines (a basicCard holds at most 3 buttons).
+CRISIS_CALLS = (("109 자살예방상담 (24시간)", "109"), ("1577-0199 정신건강위기상담", "15770199"),
+                ("1388 청소년 상담", "1388"))
+
+
+def crisis_response(text: str) -> dict[str, Any]:
+    """The caring reply, then a card whose buttons call the crisis lines."""
+    outputs: list[dict[str, Any]] = [{"simpleText": {"text": part}}
+                                     for part in split_text(text, pieces=MAX_OUTPUTS - 1)]
+    outputs.append({"basicCard": {
+        "title": "지금 바로 이야기할 수 있어요",
+        "description": "24시간 전문 상담사가 전화를 받아요. 혼자 견디지 마세요.",
+        "buttons": [{"action": "phone", "label": label, "phoneNumber": number}
+                    for label, number in CRISIS_CALLS]}})
+    return {"version": VERSION, "template": {"outputs": outputs}}
+
+
 def callback_ack(text: str) -> dict[str, Any]:
     return {"version": VERSION, "useCallback": True, "data": {"text": text}}

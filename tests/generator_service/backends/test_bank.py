@@ -1,9 +1,9 @@
-import json
 from dataclasses import replace
 
 import pytest
 
 from emotion_chat.personas import PersonaRegistry
+from emotion_chat.replies import ReplyBank
 from generator_service.backends.bank import BankBackend
 from generator_service.backends.base import Completion, GenerationInput, HistoryTurn
 
@@ -17,18 +17,25 @@ async def backend():
     return b
 
 
-def request(text: str, emotion: str, persona: str = "", history=(), seed=None):
+def request(text: str, emotion: str, persona: str = "", history=(), seed=None, **topic):
     return GenerationInput(history=tuple(history), text=text, emotion=emotion,
                            reply_emotion=emotion, emotion_score=0.9,
                            persona=PERSONAS.resolve(persona), max_new_tokens=64,
-                           temperature=0.8, top_p=0.95, seed=seed, conversation_id="c")
+                           temperature=0.8, top_p=0.95, seed=seed, conversation_id="c", **topic)
 
 
-async def test_backend_streams_a_reply_of_the_persona_and_emotion(backend) -> None:
-    items = [i async for i in backend.stream(request("상사가 또 소리 질렀어", "분노", "anger"))]
-    reply = "".join(i for i in items if isinstance(i, str))
-    bank = json.loads(PERSONAS.resolve("anger").bank_path.read_text(encoding="utf-8"))
-    assert reply in bank["분노"]
+async def reply_of(backend, req) -> tuple[str, list]:
+    items = [i async for i in backend.stream(req)]
+    return "".join(i for i in items if isinstance(i, str)), items
+
+
+async def test_backend_streams_a_reply_of_the_persona_emotion_and_situation(backend) -> None:
+    reply, items = await reply_of(backend, request("팀장님이 또 소리 질렀어", "분노", "anger",
+                                                   situation="work", who="팀장님"))
+    written = [e.fill({"who": "팀장님", "what": ""}) for e in
+               ReplyBank.load(PERSONAS.resolve("anger")).entries
+               if "분노" in e.emotions and any(s.value == "work" for s in e.situations)]
+    assert reply in written
     assert isinstance(items[-1], Completion) and items[-1].finish_reason == "bank"
 
 
@@ -36,17 +43,14 @@ async def test_never_repeats_the_previous_bot_reply(backend) -> None:
     history: list[HistoryTurn] = []
     seen = []
     for _ in range(6):
-        items = [i async for i in backend.stream(request("그냥 그래", "중립", history=history))]
-        reply = "".join(i for i in items if isinstance(i, str))
+        reply, _ = await reply_of(backend, request("그냥 그래", "중립", history=history))
         assert reply not in seen
         seen.append(reply)
         history += [HistoryTurn("user", "그냥 그래", "중립"), HistoryTurn("assistant", reply)]
 
 
 async def test_avoided_replies_are_not_given(backend) -> None:
-    first = request("상사가 또 소리 질렀어", "분노", "anger", seed=1)
-    items = [i async for i in backend.stream(first)]
-    reply = "".join(i for i in items if isinstance(i, str))
-    again = replace(first, avoid_replies=(reply,))
-    other = "".join([i async for i in backend.stream(again) if isinstance(i, str)])
+    first = request("상사가 또 소리 질렀어", "분노", "anger", seed=1, situation="work")
+    reply, _ = await reply_of(backend, first)
+    other, _ = await reply_of(backend, replace(first, avoid_replies=(reply,)))
     assert other != reply

@@ -11,7 +11,8 @@ async def downstream(tiny_model_dir):
 
 @pytest.fixture(scope="module")
 async def orch(downstream):
-    """An orchestrator that answers every classified message (thresholds 0)."""
+    """An orchestrator that answers every classified message (thresholds 0) and streams the
+    generator's deltas as they come (no consistency check, which sends a reply whole)."""
     async with running_orchestrator(*downstream, answer_threshold=0.0,
-                                    confirm_threshold=0.0) as running:
+                                    confirm_threshold=0.0, consistency_check=False) as running:
         yield running

@@ -9,10 +9,16 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from emotion_chat.errors import ErrorCode, NotFoundError, PreconditionError, UpstreamError
-from emotion_chat.personas import PersonaRegistry
+from emotion_chat.personas import CRISIS_LINES, PersonaRegistry
 from emotion_chat.taxonomy import AIHUB_SUB_EMOTIONS, CORE_LABELS, INSIDE_OUT_LABELS
-from orchestrator.core import ChatCore
-from orchestrator.core.ports import Classification, Classified, ModelInfo, ReplyRequest
+from orchestrator.core.chat import ChatCore
+from orchestrator.core.ports import (
+    Classification,
+    Classified,
+    CrisisEvent,
+    ModelInfo,
+    ReplyRequest,
+)
 from orchestrator.core.types import (
     Channel,
     Degradation,
@@ -205,3 +211,47 @@ async def test_switching_persona_stores_the_choice_and_introduces_it() -> None:
     assert switched.state is DialogueState.IDLE
     later = await core.chat(TurnRequest("sw", "오늘 좀 힘들었어"))
     assert later.persona == "joy"
+
+
+class RecordingNotifier:
+    def __init__(self) -> None:
+        self.events: list[CrisisEvent] = []
+
+    def notify(self, event: CrisisEvent) -> None:
+        self.events.append(event)
+
+
+async def test_a_crisis_is_answered_with_care_and_the_crisis_lines_first() -> None:
+    generator, notifier = FakeGenerator(), RecordingNotifier()
+    core = make_core(FakeClassifier(label="행복", score=0.99), generator)
+    core.notifier = notifier
+    for persona in ("bingbong", "anger", "joy"):
+        result = await core.chat(TurnRequest(f"crisis-{persona}", "안녕... 나 그냥 죽고 싶어",
+                                             persona, channel=Channel.KAKAO))
+        assert result.kind is ReplyKind.CRISIS and result.persona == persona
+        assert all(line in result.reply for line in CRISIS_LINES)
+        assert result.reply in PERSONAS.resolve(persona).crisis_replies
+    assert generator.requests == []  # no generated joke, no mirrored emotion
+    stored = await core.conversation("crisis-anger")
+    assert stored.turns[0].crisis and stored.turns[1].kind is ReplyKind.CRISIS
+    assert stored.state.crisis_turn == 0
+    assert [e.conversation_id for e in notifier.events] == [
+        "crisis-bingbong", "crisis-anger", "crisis-joy"]
+    assert notifier.events[0].channel == "kakao" and notifier.events[0].cue
+    assert core.metrics.crisis_turns.labels("kakao", notifier.events[0].cue)._value.get() >= 1
+    # the turns after a crisis stay gentle: the generator is told not to be playful
+    await core.chat(TurnRequest("crisis-anger", "오늘 점심 뭐 먹지?"))
+    assert generator.requests[-1].sensitive
+
+
+async def test_the_situation_reaches_the_generator_and_carries_over() -> None:
+    generator = FakeGenerator()
+    core = make_core(FakeClassifier(label="불안", score=0.9), generator)
+    first = await core.chat(TurnRequest("topic", "우리 고양이가 아파서 걱정돼"))
+    assert first.situation == "pet"
+    request = generator.requests[-1]
+    assert (request.situation, request.who, request.question) == ("pet", "고양이", False)
+    second = await core.chat(TurnRequest("topic", "걱정돼서 잠이 안 와"))
+    assert second.situation == "pet" and generator.requests[-1].who == "고양이"
+    third = await core.chat(TurnRequest("topic", "점심 뭐 먹지?"))
+    assert third.situation == "food" and generator.requests[-1].question

@@ -34,8 +34,10 @@ async def test_contradicting_replies_are_regenerated_up_to_the_limit(angry_stack
                        conversation_id="c", deadline=None)
     first = await writer.write(happy, None)
     checked = await writer.check_consistency(happy, first)
-    # every reply reads as 분노, which a 행복 message should not get from 빙봉
+    # every reply reads as 분노, which a 행복 message should not get from 빙봉: after two
+    # regenerations the first reply, the generator's best for the message, stays
     assert (checked.attempts, checked.consistent, checked.reply_emotion) == (3, False, "분노")
+    assert checked.text == first.text
     after = generator.metric("generator_replies_total", {
         "backend": "bank", "persona": "bingbong", "emotion": "행복"})
     assert after == before + 3

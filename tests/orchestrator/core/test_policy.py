@@ -10,6 +10,7 @@ from orchestrator.core.policy import (
     route,
 )
 from orchestrator.core.rules import Rule
+from orchestrator.core.safety import Risk, RiskAssessment
 from orchestrator.core.types import DetectedEmotion, DialogueState
 
 SEED = Thresholds(0.8, 0.6)
@@ -71,15 +72,63 @@ def test_confirm_state_reads_yes_no_or_a_new_message() -> None:
     other = decide(CONFIRM, pending, "오늘 저녁 뭐 먹지", None, SEED)
     assert other.action is Action.CLASSIFY  # the question is dropped: a new message
     again = decide(CONFIRM, pending, "오늘 저녁 뭐 먹지", ANXIOUS, SEED)
-    assert again.action is Action.ASK and again.pending.text == "오늘 저녁 뭐 먹지"
+    # never the same confirm question twice in a row: the bot answers instead
+    assert again.action is Action.GENERATE and again.next_state is IDLE
 
 
-@pytest.mark.parametrize(("text", "answer"), [
-    ("응", Answer.YES), ("네 맞아요!", Answer.YES), ("어 그런 것 같아", Answer.YES),
-    ("그런 것 같아", Answer.YES), ("ㅇㅇ", Answer.YES), ("맞아 진짜 너무 불안해", Answer.YES),
-    ("아니", Answer.NO), ("아니야 그냥 피곤해", Answer.NO), ("ㄴㄴ", Answer.NO),
-    ("전혀", Answer.NO),
-    ("어제 영화 봤어", Answer.OTHER), ("오늘 점심 뭐 먹지", Answer.OTHER),
-    ("응 근데 사실 오늘 회사에서 있었던 일이 좀 길어", Answer.OTHER)])
-def test_yes_no_reading(text, answer) -> None:
-    assert read_answer(text) is answer
+def test_a_correction_is_a_no_plus_a_new_message() -> None:
+    pending = Pending("요즘 잠을 못 자", ANXIOUS)
+    text = "아니 그게 아니라 고양이가 아파서 걱정된다고"
+    first = decide(CONFIRM, pending, text, None, SEED)
+    assert (first.action, first.text) == (Action.CLASSIFY, "고양이가 아파서 걱정된다고")
+    worried = DetectedEmotion("불안", 0.9)
+    answered = decide(CONFIRM, pending, text, worried, SEED)
+    assert (answered.action, answered.text, answered.emotion) == \
+        (Action.GENERATE, "고양이가 아파서 걱정된다고", worried)
+    assert not answered.answers_pending
+
+
+def test_no_confirm_question_about_calm_or_in_a_sensitive_situation() -> None:
+    unsure = DetectedEmotion("슬픔", 0.65)
+    assert decide(IDLE, None, "그냥 그래", unsure, SEED).action is Action.ASK
+    # "혹시 덤덤한 거야?" is no question worth asking
+    assert decide(IDLE, None, "자기 전에 뭐 하면 잠이 잘 와?", DetectedEmotion("중립", 0.65),
+                  SEED).action is Action.GENERATE
+    # someone whose dog died is answered, not quizzed, even on a low score
+    for score in (0.65, 0.1):
+        assert decide(IDLE, None, "강아지가 무지개다리 건넜어", DetectedEmotion("슬픔", score),
+                      SEED, sensitive=True).action is Action.GENERATE
+    assert decide(IDLE, None, "강아지가 무지개다리 건넜어", DetectedEmotion(), SEED,
+                  sensitive=True).action is Action.FALLBACK
+    # a question is answered, not met with "혹시 마음이 상한 거야?"
+    assert decide(IDLE, None, "주말에 볼만한 영화 추천좀", DetectedEmotion("상처", 0.65), SEED,
+                  question=True).action is Action.GENERATE
+
+
+def test_risk_comes_before_everything() -> None:
+    crisis = RiskAssessment(Risk.CRISIS, "die")
+    for state, pending in ((IDLE, None), (CONFIRM, Pending("잠이 안 와", ANXIOUS))):
+        assert decide(state, pending, "안녕... 이제 그만 살고 싶어", None, SEED,
+                      risk=crisis).action is Action.CRISIS
+    possible = RiskAssessment(Risk.POSSIBLE, "it_should_end")
+    assert decide(IDLE, None, "그냥 끝났으면", None, SEED, risk=possible).action is \
+        Action.CLASSIFY
+    sad = DetectedEmotion("슬픔", 0.7)
+    assert decide(IDLE, None, "그냥 끝났으면", sad, SEED, risk=possible).action is Action.CRISIS
+    happy = DetectedEmotion("행복", 0.9)
+    assert decide(IDLE, None, "이 회의 빨리 끝났으면", happy, SEED,
+                  risk=possible).action is Action.GENERATE
+
+
+@pytest.mark.parametrize(("text", "answer", "rest"), [
+    ("응", Answer.YES, ""), ("네 맞아요!", Answer.YES, ""), ("어 그런 것 같아", Answer.YES, ""),
+    ("그런 것 같아", Answer.YES, ""), ("ㅇㅇ", Answer.YES, ""),
+    ("맞아 진짜 너무 불안해", Answer.YES, ""), ("아니", Answer.NO, ""), ("ㄴㄴ", Answer.NO, ""),
+    ("전혀", Answer.NO, ""), ("아니 그냥", Answer.NO, ""),
+    ("아니야 그냥 피곤해", Answer.CORRECTION, "그냥 피곤해"),
+    ("아니 그게 아니라 고양이가 걱정된다고", Answer.CORRECTION, "고양이가 걱정된다고"),
+    ("그게 아니라 회사 때문에 그래", Answer.CORRECTION, "회사 때문에 그래"),
+    ("어제 영화 봤어", Answer.OTHER, ""), ("오늘 점심 뭐 먹지", Answer.OTHER, ""),
+    ("응 근데 사실 오늘 회사에서 있었던 일이 좀 길어", Answer.OTHER, "")])
+def test_yes_no_reading(text, answer, rest) -> None:
+    assert read_answer(text) == (answer, rest)

@@ -78,12 +78,29 @@ export function setText(bot, text) {
   bot.bubble.textContent = text;
 }
 
+// The crisis lines, as links a phone can call.
+const CRISIS_CALLS = [
+  ["109", "109 자살예방상담전화 (24시간)"],
+  ["15770199", "1577-0199 정신건강위기상담"],
+  ["1388", "1388 청소년 상담"],
+];
+
+function crisisCalls() {
+  return el("div", { className: "calls", role: "group", "aria-label": "지금 전화할 수 있는 곳" },
+    CRISIS_CALLS.map(([number, label]) => el("a", { href: `tel:${number}` }, `📞 ${label}`)));
+}
+
 // Marks a finished bot reply by its kind; degraded replies carry a note.
 export function finishBot(bot, kind, degraded) {
-  bot.row.classList.remove("confirm", "degraded", "rule");
+  bot.row.classList.remove("confirm", "degraded", "rule", "crisis");
   bot.row.dataset.kind = kind;
   if (kind === "confirm_question") bot.row.classList.add("confirm");
   if (kind === "rule") bot.row.classList.add("rule");
+  bot.row.querySelector(".calls")?.remove();
+  if (kind === "crisis") {
+    bot.row.classList.add("crisis");
+    bot.meta.before(crisisCalls());
+  }
   bot.meta.querySelector(".note")?.remove();
   if (degraded && degraded.length) {
     bot.row.classList.add("degraded");

@@ -53,10 +53,21 @@ async def test_a_turn_chains_classifier_and_generator(downstream) -> None:
         assert orch.metric("orchestrator_overhead_seconds_count") == 2
 
 
+async def test_a_checked_reply_streams_whole_after_its_check(downstream) -> None:
+    classifier, generator, _ = downstream
+    async with running_orchestrator(classifier, generator, answer_threshold=0.0,
+                                    confirm_threshold=0.0) as orch:  # the check is on
+        events = [e async for e in orch.stub.ChatStream(
+            pb.ChatRequest(conversation_id=cid(), text="친구랑 싸워서 속상해"))]
+        assert [e.WhichOneof("event") for e in events] == ["emotion", "delta", "done"]
+        assert events[1].delta == events[2].done.reply
+        assert events[2].done.generation_attempts >= 1
+
+
 async def test_stream_sends_emotion_then_deltas_then_the_result(downstream) -> None:
     classifier, generator, _ = downstream
     async with running_orchestrator(classifier, generator, answer_threshold=0.0,
-                                    confirm_threshold=0.0) as orch:
+                                    confirm_threshold=0.0, consistency_check=False) as orch:
         events = [e async for e in orch.stub.ChatStream(
             pb.ChatRequest(conversation_id=cid(), text="친구랑 싸워서 속상해"))]
         kinds = [e.WhichOneof("event") for e in events]
@@ -101,10 +112,12 @@ async def test_fsm_confirm_yes_no_and_new_message(downstream) -> None:
         no = await chat(orch.stub, c, "아니")
         assert asked_again.kind == pb.REPLY_KIND_CONFIRM_QUESTION
         assert no.kind == pb.REPLY_KIND_FALLBACK and no.state == pb.DIALOGUE_STATE_IDLE
-        await chat(orch.stub, c, "비가 오네")
+        asked_third = await chat(orch.stub, c, "비가 오네")
         unrelated = await chat(orch.stub, c, "오늘 저녁은 뭐 먹을까 고민이야")
-        assert unrelated.kind == pb.REPLY_KIND_CONFIRM_QUESTION  # treated as a new message
-        assert unrelated.emotion.score > 0
+        assert asked_third.kind == pb.REPLY_KIND_CONFIRM_QUESTION
+        # a new message, classified and answered: never two confirm questions in a row
+        assert unrelated.kind == pb.REPLY_KIND_GENERATED and unrelated.emotion.score > 0
+        assert unrelated.state == pb.DIALOGUE_STATE_IDLE
 
 
 async def test_low_confidence_is_a_fallback(downstream) -> None:

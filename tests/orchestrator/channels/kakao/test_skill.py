@@ -194,3 +194,20 @@ async def test_without_a_callback_the_bank_answers_within_the_budget(slow_stack)
     assert stored["turns"][1]["text"] == reply  # stored as given
     assert slow_stack.metric("orchestrator_degraded_turns_total",
                              {"reason": "generator_too_slow"}) == before + 1
+
+
+async def test_a_crisis_gets_the_crisis_lines_and_call_buttons(http, orch) -> None:
+    user = user_key()
+    body = (await http.post("/kakao/skill/버럭이",
+                            json=payload("요즘 진짜 죽고 싶다는 생각만 들어", user))).json()
+    outputs = body["template"]["outputs"]
+    text = outputs[0]["simpleText"]["text"]
+    assert "109" in text and "1577-0199" in text and "1388" in text
+    card = outputs[-1]["basicCard"]
+    assert [b["phoneNumber"] for b in card["buttons"]] == ["109", "15770199", "1388"]
+    assert all(b["action"] == "phone" for b in card["buttons"])
+    assert "quickReplies" not in body["template"]  # no jokes, no regenerate, no persona games
+    counted = [sample.value for metric in orch.service.registry.collect()
+               if metric.name == "orchestrator_crisis_turns" for sample in metric.samples
+               if sample.name.endswith("_total") and sample.labels["channel"] == "kakao"]
+    assert sum(counted) >= 1

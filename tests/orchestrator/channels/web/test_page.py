@@ -264,3 +264,14 @@ async def test_screenshots(browser, showcase, screenshots, name, viewport) -> No
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"]  # nothing overflows sideways
         await page.screenshot(path=str(screenshots / f"web-{name}.png"))
+
+
+async def test_a_crisis_reply_offers_the_crisis_lines_to_call(browser, orch) -> None:
+    async with opened(browser, orch.http_url) as page:
+        await say(page, "그냥 다 끝내고 싶어. 살기 싫어")
+        reply = page.locator(".row.bot").last
+        await expect(reply).to_have_attribute("data-kind", "crisis")
+        calls = reply.locator(".calls a")
+        await expect(calls).to_have_count(3)
+        assert await calls.first.get_attribute("href") == "tel:109"
+        await expect(reply.locator(".regenerate")).to_have_count(0)

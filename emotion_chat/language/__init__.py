@@ -1,0 +1,1 @@
+"""Korean language helpers: morphological analysis (Kiwi) and particle agreement."""
