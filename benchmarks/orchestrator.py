@@ -82,7 +82,8 @@ async def _measure(turn: Turn, protocol: str, concurrency: int, duration: float,
                 continue
             if measuring:
                 e2e.append((time.perf_counter() - start) * 1e3)
-                models = t["classify_ms"] + t["generate_ms"] + t["consistency_ms"]
+                models = (t["classify_ms"] + t["generate_ms"] + t["consistency_ms"]
+                          + t.get("recommend_ms", 0.0))
                 own.append(e2e[-1] - models)
                 overhead.append(t["overhead_ms"])
                 classify.append(t["classify_ms"])
@@ -113,7 +114,8 @@ async def closed_loop(target: str, concurrency: int, duration: float, warmup: fl
             t = (await stub.Chat(pb.ChatRequest(conversation_id=conversation, text=text),
                                  timeout=30)).timings
             return {"classify_ms": t.classify_ms, "generate_ms": t.generate_ms,
-                    "consistency_ms": t.consistency_ms, "overhead_ms": t.overhead_ms}
+                    "consistency_ms": t.consistency_ms, "recommend_ms": t.recommend_ms,
+                    "overhead_ms": t.overhead_ms}
 
         return await _measure(turn, "grpc", concurrency, duration, warmup)
 

@@ -38,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--duration", type=float, default=None)
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--skip", nargs="*", default=[],
-                        choices=["triton", "baseline", "orchestrator", "generator"],
+                        choices=["triton", "baseline", "orchestrator", "generator",
+                                 "recommender"],
                         help="parts to leave out")
     parser.add_argument("--triton-queue-delay-us", type=int, default=2000)
 
@@ -105,6 +106,13 @@ def run(args: argparse.Namespace) -> int:
         extra["HTTP front door: own overhead p50 above gRPC's (target ≤ 1 ms)"] = [
             {"concurrency": c, "ms": ms}
             for c, ms in http_over_grpc([TurnLevel(**t) for t in turns]).items()]
+    if "recommender" not in args.skip:
+        progress("recommender: Recommend and Similar at concurrency 1 and 32 (embedded "
+                 "catalogue, HNSW index)")
+        from benchmarks.recommender import run as recommender_run
+
+        extra["Recommender (gRPC, embedded catalogue)"] = [
+            asdict(level) for level in recommender_run([1, 32], duration, warmup)]
     if "generator" not in args.skip:
         progress("local generator backend on a kogpt2-base-v2-shaped model")
         extra["Local generator (kogpt2-base-v2 shape)"] = _generator(32 if quick else 64,

@@ -72,10 +72,17 @@ def _build() -> dict[str, str]:
 _TO_CORE = _build()
 
 
+def known_core_emotion(label: str) -> str | None:
+    """The core emotion of a label from any of the project's label sets (the seven core
+    emotions, the AI-Hub 58, the short-utterance 6, Inside Out's 4, English names); None for
+    an unknown or empty one."""
+    key = label.strip().lower() if label.isascii() else label.strip()
+    return _TO_CORE.get(key) if key else None
+
+
 def core_emotion(label: str) -> str:
     """The core emotion of any known label; 중립 for an unknown or empty one."""
-    return _TO_CORE.get(label.strip().lower() if label.isascii() else label.strip(), NEUTRAL) \
-        if label else NEUTRAL
+    return known_core_emotion(label) or NEUTRAL
 
 
 def label_set(labels: tuple[str, ...] | list[str]) -> LabelSet:

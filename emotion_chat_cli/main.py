@@ -11,6 +11,7 @@ import sys
 
 from emotion_chat_cli.clients import add_clients
 from emotion_chat_cli.evaluate import add_evaluate
+from emotion_chat_cli.music import add_music
 from emotion_chat_cli.serve import add_serve
 from emotion_chat_cli.tooling import add_tooling
 
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_tooling(commands)
     add_clients(commands)
     add_evaluate(commands)
+    add_music(commands)
     return parser
 
 

@@ -31,12 +31,26 @@ def build_demo_model_in_foreground() -> None:
                    check=True)
 
 
+def build_music_index_in_foreground() -> None:
+    """Synthesise and index the embedded music catalogue before the recommender starts,
+    unless an index is configured (RECOMMENDER_INDEX_DIR) or already built."""
+    from music.build import default_dirs, is_built
+
+    if os.environ.get("RECOMMENDER_INDEX_DIR") or is_built(default_dirs()[1]):
+        return
+    print("building the embedded music catalogue and its index (once, about a minute)...",
+          flush=True)
+    subprocess.run([sys.executable, "-m", "music.build", "--default", "--quiet"], check=True)
+
+
 def start_stack(host: str = "127.0.0.1", free_ports: bool = False,
                 extra: dict[str, list[str]] | None = None, echo: bool = True
                 ) -> list[ServiceProcess]:
-    """Start classifier, generator and orchestrator; return them, orchestrator last."""
+    """Start classifier, generator, recommender and orchestrator; return them, orchestrator
+    last."""
     extra = extra or {}
     build_demo_model_in_foreground()
+    build_music_index_in_foreground()
 
     def args(service: str) -> list[str]:
         ports = ["--port", "0", "--metrics-port", "0"] if free_ports else []
@@ -50,9 +64,12 @@ def start_stack(host: str = "127.0.0.1", free_ports: bool = False,
         started.append(classifier)
         generator = start_service("generator", args("generator"), echo=echo)
         started.append(generator)
+        recommender = start_service("recommender", args("recommender"), echo=echo)
+        started.append(recommender)
         orchestrator = start_service("orchestrator", [
             *args("orchestrator"), "--classifier-target", classifier.target,
-            "--generator-target", generator.target], echo=echo)
+            "--generator-target", generator.target,
+            "--recommender-target", recommender.target], echo=echo)
         started.append(orchestrator)
     except BaseException:
         stop_stack(started)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 BUCKETS = (.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60)
-STAGES = ("lock", "load", "classify", "generate", "consistency", "save", "total")
+STAGES = ("lock", "load", "classify", "generate", "consistency", "recommend", "save", "total")
 
 
 class OrchestratorMetrics:

@@ -17,7 +17,7 @@ from emotion_chat.serving import SideServer
 from emotion_chat.serving.auth import BearerTokenInterceptor, load_tokens
 from emotion_chat.v1 import orchestrator_pb2 as pb
 from emotion_chat.v1 import orchestrator_pb2_grpc as pb_grpc
-from orchestrator.adapters import GrpcClassifier, GrpcGenerator, open_channel
+from orchestrator.adapters import GrpcClassifier, GrpcGenerator, GrpcRecommender, open_channel
 from orchestrator.adapters.webhook import WebhookNotifier
 from orchestrator.channels.grpc.servicer import ChatServicer
 from orchestrator.channels.http.server import HttpServer
@@ -99,6 +99,13 @@ class OrchestratorService:
                                          s.downstream_retries, s.downstream_tls,
                                          s.downstream_tls_ca_file)
         self._channels = [classifier_channel, generator_channel]
+        recommender = None
+        if s.recommender_target:
+            recommender_channel = open_channel(s.recommender_target, [GrpcRecommender.SERVICE],
+                                               s.downstream_retries, s.downstream_tls,
+                                               s.downstream_tls_ca_file)
+            self._channels.append(recommender_channel)
+            recommender = GrpcRecommender(recommender_channel, s.recommend_timeout_s)
         classifier = GrpcClassifier(classifier_channel, s.classify_timeout_s)
         writer = ReplyWriter(GrpcGenerator(generator_channel, s.generate_timeout_s),
                              classifier, FallbackReplies(self.personas), s.history_turns,
@@ -110,11 +117,12 @@ class OrchestratorService:
         # Kiwi loads its model on first use (about a second): not on the first turn.
         await asyncio.to_thread(warm_up)
         core = ChatCore(store, classifier, writer, self.personas, s, self.metrics,
-                        self.notifier)
+                        self.notifier, recommender)
         await core.start()
         self._core = core
-        log.info("orchestrator: store %s, classifier %s, generator %s",
-                 s.store_url.split("@")[-1], s.classifier_target, s.generator_target)
+        log.info("orchestrator: store %s, classifier %s, generator %s, recommender %s",
+                 s.store_url.split("@")[-1], s.classifier_target, s.generator_target,
+                 s.recommender_target or "none")
 
     async def shutdown(self) -> None:
         await self.callbacks.drain(self.settings.grace_period_s)

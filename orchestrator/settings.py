@@ -28,6 +28,16 @@ class OrchestratorSettings(ServiceSettings):
     generator_target: str = "127.0.0.1:50053"
     """Generator address (same forms as classifier_target)."""
 
+    recommender_target: str | None = None
+    """Recommender address: generated turns then carry songs for their emotion (`serve
+    all` sets it); unset = no songs."""
+
+    recommend_timeout_s: float = Field(default=0.5, gt=0)
+    """Deadline of one Recommend call; a turn never waits longer for its songs."""
+
+    tracks_per_turn: int = Field(default=5, ge=0, le=20)
+    """Songs per generated turn (seed 003: 5); 0 = none."""
+
     classify_timeout_s: float = Field(default=2.0, gt=0)
     """Deadline of one Classify call (capped by the turn's own deadline)."""
 
@@ -109,6 +119,10 @@ class OrchestratorSettings(ServiceSettings):
 
     http_access_log: bool = False
     """Log one line per HTTP request."""
+
+    public_url: str | None = None
+    """This orchestrator's public base URL (https://chat.example.com), for links that leave
+    it: the songs in a Kakao list card."""
 
     kakao_reply_budget_s: float = Field(default=3.5, gt=0, lt=5)
     """Kakao i OpenBuilder waits 5 s for a skill: a turn not done within this budget is

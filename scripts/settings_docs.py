@@ -30,6 +30,12 @@ def services() -> dict[str, type[BaseSettings]]:
                                             "classifier": ClassifierSettings,
                                             "generator": GeneratorSettings}
     try:
+        from recommender_service.settings import RecommenderSettings
+    except ImportError:
+        pass
+    else:
+        found["recommender"] = RecommenderSettings
+    try:
         from orchestrator.settings import OrchestratorSettings
     except ImportError:
         return found

@@ -34,3 +34,21 @@ def tiny_kogpt2_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def angry_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny 7-label classifier that finds 분노 in every text (score about 0.99)."""
     return build_onnx(tmp_path_factory.mktemp("tiny-angry"), SINGLE_LABELS, favour="분노")
+
+
+@pytest.fixture(scope="session")
+def music_catalogue_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthesised catalogue: 4 tracks per core emotion, 8 seconds each."""
+    from music.synth import write_catalogue
+
+    out = tmp_path_factory.mktemp("music") / "catalogue"
+    write_catalogue(out, per_emotion=4, seconds=8.0)
+    return out
+
+
+@pytest.fixture(scope="session")
+def music_index_dir(music_catalogue_dir: Path) -> Path:
+    """That catalogue's HNSW index (what the recommender serves)."""
+    from music.build import build
+
+    return build(music_catalogue_dir, music_catalogue_dir.parent / "index").directory

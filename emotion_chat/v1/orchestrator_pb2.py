@@ -23,43 +23,44 @@ _sym_db = _symbol_database.Default()
 
 
 from emotion_chat.v1 import generator_pb2 as emotion__chat_dot_v1_dot_generator__pb2
+from emotion_chat.v1 import recommender_pb2 as emotion__chat_dot_v1_dot_recommender__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"emotion_chat/v1/orchestrator.proto\x12\x0f\x65motion_chat.v1\x1a\x1f\x65motion_chat/v1/generator.proto\"\x8c\x01\n\x0b\x43hatRequest\x12\x17\n\x0f\x63onversation_id\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x0f\n\x07persona\x18\x03 \x01(\t\x12\x31\n\x06params\x18\x04 \x01(\x0b\x32!.emotion_chat.v1.GenerationParams\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"\x84\x01\n\x11RegenerateRequest\x12\x17\n\x0f\x63onversation_id\x18\x01 \x01(\t\x12\x0f\n\x07persona\x18\x02 \x01(\t\x12\x31\n\x06params\x18\x03 \x01(\x0b\x32!.emotion_chat.v1.GenerationParams\x12\x12\n\nrequest_id\x18\x04 \x01(\t\",\n\x0c\x45motionScore\x12\r\n\x05label\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x02\"[\n\x0f\x44\x65tectedEmotion\x12\r\n\x05label\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x02\x12*\n\x03top\x18\x03 \x03(\x0b\x32\x1d.emotion_chat.v1.EmotionScore\"\xaa\x01\n\x0cStageTimings\x12\x0f\n\x07lock_ms\x18\x01 \x01(\x01\x12\x0f\n\x07load_ms\x18\x02 \x01(\x01\x12\x13\n\x0b\x63lassify_ms\x18\x03 \x01(\x01\x12\x13\n\x0bgenerate_ms\x18\x04 \x01(\x01\x12\x16\n\x0e\x63onsistency_ms\x18\x05 \x01(\x01\x12\x0f\n\x07save_ms\x18\x06 \x01(\x01\x12\x10\n\x08total_ms\x18\x07 \x01(\x01\x12\x13\n\x0boverhead_ms\x18\x08 \x01(\x01\"\xa1\x03\n\x0c\x43hatResponse\x12\x17\n\x0f\x63onversation_id\x18\x01 \x01(\t\x12\r\n\x05reply\x18\x02 \x01(\t\x12\x31\n\x07\x65motion\x18\x03 \x01(\x0b\x32 .emotion_chat.v1.DetectedEmotion\x12\x0f\n\x07persona\x18\x04 \x01(\t\x12(\n\x04kind\x18\x05 \x01(\x0e\x32\x1a.emotion_chat.v1.ReplyKind\x12-\n\x05state\x18\x06 \x01(\x0e\x32\x1e.emotion_chat.v1.DialogueState\x12.\n\x07timings\x18\x07 \x01(\x0b\x32\x1d.emotion_chat.v1.StageTimings\x12\x10\n\x08\x64\x65graded\x18\x08 \x03(\t\x12\x1b\n\x13generation_attempts\x18\t \x01(\r\x12\x15\n\rreply_emotion\x18\n \x01(\t\x12\x1a\n\x12\x65motion_consistent\x18\x0b \x01(\x08\x12\x12\n\nturn_index\x18\x0c \x01(\r\x12\x13\n\x0bregenerated\x18\r \x01(\x08\x12\x11\n\tsituation\x18\x0e \x01(\t\"\x89\x01\n\tChatEvent\x12\x33\n\x07\x65motion\x18\x01 \x01(\x0b\x32 .emotion_chat.v1.DetectedEmotionH\x00\x12\x0f\n\x05\x64\x65lta\x18\x02 \x01(\tH\x00\x12-\n\x04\x64one\x18\x03 \x01(\x0b\x32\x1d.emotion_chat.v1.ChatResponseH\x00\x42\x07\n\x05\x65vent\"1\n\x16GetConversationRequest\x12\x17\n\x0f\x63onversation_id\x18\x01 \x01(\t\"\xdc\x01\n\nStoredTurn\x12#\n\x04role\x18\x01 \x01(\x0e\x32\x15.emotion_chat.v1.Role\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x0f\n\x07\x65motion\x18\x03 \x01(\t\x12\x15\n\remotion_score\x18\x04 \x01(\x02\x12\x0f\n\x07persona\x18\x05 \x01(\t\x12(\n\x04kind\x18\x06 \x01(\x0e\x32\x1a.emotion_chat.v1.ReplyKind\x12\x17\n\x0f\x63reated_unix_ms\x18\x07 \x01(\x03\x12\x0f\n\x07\x63hannel\x18\x08 \x01(\t\x12\x0e\n\x06\x63risis\x18\t \x01(\x08\"\xda\x01\n\x0c\x43onversation\x12\x17\n\x0f\x63onversation_id\x18\x01 \x01(\t\x12*\n\x05turns\x18\x02 \x03(\x0b\x32\x1b.emotion_chat.v1.StoredTurn\x12-\n\x05state\x18\x03 \x01(\x0e\x32\x1e.emotion_chat.v1.DialogueState\x12\x0f\n\x07persona\x18\x04 \x01(\t\x12\x17\n\x0fpending_emotion\x18\x05 \x01(\t\x12\x13\n\x0btotal_turns\x18\x06 \x01(\r\x12\x17\n\x0fupdated_unix_ms\x18\x07 \x01(\x03\"4\n\x19\x44\x65leteConversationRequest\x12\x17\n\x0f\x63onversation_id\x18\x01 \x01(\t\"-\n\x1a\x44\x65leteConversationResponse\x12\x0f\n\x07\x64\x65leted\x18\x01 \x01(\x08*l\n\rDialogueState\x12\x1e\n\x1a\x44IALOGUE_STATE_UNSPECIFIED\x10\x00\x12\x17\n\x13\x44IALOGUE_STATE_IDLE\x10\x01\x12\"\n\x1e\x44IALOGUE_STATE_CONFIRM_EMOTION\x10\x02*\xa7\x01\n\tReplyKind\x12\x1a\n\x16REPLY_KIND_UNSPECIFIED\x10\x00\x12\x13\n\x0fREPLY_KIND_RULE\x10\x01\x12\x18\n\x14REPLY_KIND_GENERATED\x10\x02\x12\x1f\n\x1bREPLY_KIND_CONFIRM_QUESTION\x10\x03\x12\x17\n\x13REPLY_KIND_FALLBACK\x10\x04\x12\x15\n\x11REPLY_KIND_CRISIS\x10\x05\x32\x94\x04\n\x0b\x43hatService\x12\x43\n\x04\x43hat\x12\x1c.emotion_chat.v1.ChatRequest\x1a\x1d.emotion_chat.v1.ChatResponse\x12H\n\nChatStream\x12\x1c.emotion_chat.v1.ChatRequest\x1a\x1a.emotion_chat.v1.ChatEvent0\x01\x12O\n\nRegenerate\x12\".emotion_chat.v1.RegenerateRequest\x1a\x1d.emotion_chat.v1.ChatResponse\x12Y\n\x0fGetConversation\x12\'.emotion_chat.v1.GetConversationRequest\x1a\x1d.emotion_chat.v1.Conversation\x12m\n\x12\x44\x65leteConversation\x12*.emotion_chat.v1.DeleteConversationRequest\x1a+.emotion_chat.v1.DeleteConversationResponse\x12[\n\x0cListPersonas\x12$.emotion_chat.v1.ListPersonasRequest\x1a%.emotion_chat.v1.ListPersonasResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"emotion_chat/v1/orchestrator.proto\x12\x0f\x65motion_chat.v1\x1a\x1f\x65motion_chat/v1/generator.proto\x1a!emotion_chat/v1/recommender.proto\"\x8c\x01\n\x0b\x43hatRequest\x12\x17\n\x0f\x63onversation_id\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x0f\n\x07persona\x18\x03 \x01(\t\x12\x31\n\x06params\x18\x04 \x01(\x0b\x32!.emotion_chat.v1.GenerationParams\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"\x84\x01\n\x11RegenerateRequest\x12\x17\n\x0f\x63onversation_id\x18\x01 \x01(\t\x12\x0f\n\x07persona\x18\x02 \x01(\t\x12\x31\n\x06params\x18\x03 \x01(\x0b\x32!.emotion_chat.v1.GenerationParams\x12\x12\n\nrequest_id\x18\x04 \x01(\t\",\n\x0c\x45motionScore\x12\r\n\x05label\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x02\"[\n\x0f\x44\x65tectedEmotion\x12\r\n\x05label\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x02\x12*\n\x03top\x18\x03 \x03(\x0b\x32\x1d.emotion_chat.v1.EmotionScore\"\xc0\x01\n\x0cStageTimings\x12\x0f\n\x07lock_ms\x18\x01 \x01(\x01\x12\x0f\n\x07load_ms\x18\x02 \x01(\x01\x12\x13\n\x0b\x63lassify_ms\x18\x03 \x01(\x01\x12\x13\n\x0bgenerate_ms\x18\x04 \x01(\x01\x12\x16\n\x0e\x63onsistency_ms\x18\x05 \x01(\x01\x12\x0f\n\x07save_ms\x18\x06 \x01(\x01\x12\x10\n\x08total_ms\x18\x07 \x01(\x01\x12\x13\n\x0boverhead_ms\x18\x08 \x01(\x01\x12\x14\n\x0crecommend_ms\x18\t \x01(\x01\"\xc9\x03\n\x0c\x43hatResponse\x12\x17\n\x0f\x63onversation_id\x18\x01 \x01(\t\x12\r\n\x05reply\x18\x02 \x01(\t\x12\x31\n\x07\x65motion\x18\x03 \x01(\x0b\x32 .emotion_chat.v1.DetectedEmotion\x12\x0f\n\x07persona\x18\x04 \x01(\t\x12(\n\x04kind\x18\x05 \x01(\x0e\x32\x1a.emotion_chat.v1.ReplyKind\x12-\n\x05state\x18\x06 \x01(\x0e\x32\x1e.emotion_chat.v1.DialogueState\x12.\n\x07timings\x18\x07 \x01(\x0b\x32\x1d.emotion_chat.v1.StageTimings\x12\x10\n\x08\x64\x65graded\x18\x08 \x03(\t\x12\x1b\n\x13generation_attempts\x18\t \x01(\r\x12\x15\n\rreply_emotion\x18\n \x01(\t\x12\x1a\n\x12\x65motion_consistent\x18\x0b \x01(\x08\x12\x12\n\nturn_index\x18\x0c \x01(\r\x12\x13\n\x0bregenerated\x18\r \x01(\x08\x12\x11\n\tsituation\x18\x0e \x01(\t\x12&\n\x06tracks\x18\x0f \x03(\x0b\x32\x16.emotion_chat.v1.Track\"\x89\x01\n\tChatEvent\x12\x33\n\x07\x65motion\x18\x01 \x01(\x0b\x32 .emotion_chat.v1.DetectedEmotionH\x00\x12\x0f\n\x05\x64\x65lta\x18\x02 \x01(\tH\x00\x12-\n\x04\x64one\x18\x03 \x01(\x0b\x32\x1d.emotion_chat.v1.ChatResponseH\x00\x42\x07\n\x05\x65vent\"1\n\x16GetConversationRequest\x12\x17\n\x0f\x63onversation_id\x18\x01 \x01(\t\"\xdc\x01\n\nStoredTurn\x12#\n\x04role\x18\x01 \x01(\x0e\x32\x15.emotion_chat.v1.Role\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x0f\n\x07\x65motion\x18\x03 \x01(\t\x12\x15\n\remotion_score\x18\x04 \x01(\x02\x12\x0f\n\x07persona\x18\x05 \x01(\t\x12(\n\x04kind\x18\x06 \x01(\x0e\x32\x1a.emotion_chat.v1.ReplyKind\x12\x17\n\x0f\x63reated_unix_ms\x18\x07 \x01(\x03\x12\x0f\n\x07\x63hannel\x18\x08 \x01(\t\x12\x0e\n\x06\x63risis\x18\t \x01(\x08\"\xda\x01\n\x0c\x43onversation\x12\x17\n\x0f\x63onversation_id\x18\x01 \x01(\t\x12*\n\x05turns\x18\x02 \x03(\x0b\x32\x1b.emotion_chat.v1.StoredTurn\x12-\n\x05state\x18\x03 \x01(\x0e\x32\x1e.emotion_chat.v1.DialogueState\x12\x0f\n\x07persona\x18\x04 \x01(\t\x12\x17\n\x0fpending_emotion\x18\x05 \x01(\t\x12\x13\n\x0btotal_turns\x18\x06 \x01(\r\x12\x17\n\x0fupdated_unix_ms\x18\x07 \x01(\x03\"4\n\x19\x44\x65leteConversationRequest\x12\x17\n\x0f\x63onversation_id\x18\x01 \x01(\t\"-\n\x1a\x44\x65leteConversationResponse\x12\x0f\n\x07\x64\x65leted\x18\x01 \x01(\x08*l\n\rDialogueState\x12\x1e\n\x1a\x44IALOGUE_STATE_UNSPECIFIED\x10\x00\x12\x17\n\x13\x44IALOGUE_STATE_IDLE\x10\x01\x12\"\n\x1e\x44IALOGUE_STATE_CONFIRM_EMOTION\x10\x02*\xa7\x01\n\tReplyKind\x12\x1a\n\x16REPLY_KIND_UNSPECIFIED\x10\x00\x12\x13\n\x0fREPLY_KIND_RULE\x10\x01\x12\x18\n\x14REPLY_KIND_GENERATED\x10\x02\x12\x1f\n\x1bREPLY_KIND_CONFIRM_QUESTION\x10\x03\x12\x17\n\x13REPLY_KIND_FALLBACK\x10\x04\x12\x15\n\x11REPLY_KIND_CRISIS\x10\x05\x32\x94\x04\n\x0b\x43hatService\x12\x43\n\x04\x43hat\x12\x1c.emotion_chat.v1.ChatRequest\x1a\x1d.emotion_chat.v1.ChatResponse\x12H\n\nChatStream\x12\x1c.emotion_chat.v1.ChatRequest\x1a\x1a.emotion_chat.v1.ChatEvent0\x01\x12O\n\nRegenerate\x12\".emotion_chat.v1.RegenerateRequest\x1a\x1d.emotion_chat.v1.ChatResponse\x12Y\n\x0fGetConversation\x12\'.emotion_chat.v1.GetConversationRequest\x1a\x1d.emotion_chat.v1.Conversation\x12m\n\x12\x44\x65leteConversation\x12*.emotion_chat.v1.DeleteConversationRequest\x1a+.emotion_chat.v1.DeleteConversationResponse\x12[\n\x0cListPersonas\x12$.emotion_chat.v1.ListPersonasRequest\x1a%.emotion_chat.v1.ListPersonasResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'emotion_chat.v1.orchestrator_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DIALOGUESTATE']._serialized_start=1834
-  _globals['_DIALOGUESTATE']._serialized_end=1942
-  _globals['_REPLYKIND']._serialized_start=1945
-  _globals['_REPLYKIND']._serialized_end=2112
-  _globals['_CHATREQUEST']._serialized_start=89
-  _globals['_CHATREQUEST']._serialized_end=229
-  _globals['_REGENERATEREQUEST']._serialized_start=232
-  _globals['_REGENERATEREQUEST']._serialized_end=364
-  _globals['_EMOTIONSCORE']._serialized_start=366
-  _globals['_EMOTIONSCORE']._serialized_end=410
-  _globals['_DETECTEDEMOTION']._serialized_start=412
-  _globals['_DETECTEDEMOTION']._serialized_end=503
-  _globals['_STAGETIMINGS']._serialized_start=506
-  _globals['_STAGETIMINGS']._serialized_end=676
-  _globals['_CHATRESPONSE']._serialized_start=679
-  _globals['_CHATRESPONSE']._serialized_end=1096
-  _globals['_CHATEVENT']._serialized_start=1099
-  _globals['_CHATEVENT']._serialized_end=1236
-  _globals['_GETCONVERSATIONREQUEST']._serialized_start=1238
-  _globals['_GETCONVERSATIONREQUEST']._serialized_end=1287
-  _globals['_STOREDTURN']._serialized_start=1290
-  _globals['_STOREDTURN']._serialized_end=1510
-  _globals['_CONVERSATION']._serialized_start=1513
-  _globals['_CONVERSATION']._serialized_end=1731
-  _globals['_DELETECONVERSATIONREQUEST']._serialized_start=1733
-  _globals['_DELETECONVERSATIONREQUEST']._serialized_end=1785
-  _globals['_DELETECONVERSATIONRESPONSE']._serialized_start=1787
-  _globals['_DELETECONVERSATIONRESPONSE']._serialized_end=1832
-  _globals['_CHATSERVICE']._serialized_start=2115
-  _globals['_CHATSERVICE']._serialized_end=2647
+  _globals['_DIALOGUESTATE']._serialized_start=1931
+  _globals['_DIALOGUESTATE']._serialized_end=2039
+  _globals['_REPLYKIND']._serialized_start=2042
+  _globals['_REPLYKIND']._serialized_end=2209
+  _globals['_CHATREQUEST']._serialized_start=124
+  _globals['_CHATREQUEST']._serialized_end=264
+  _globals['_REGENERATEREQUEST']._serialized_start=267
+  _globals['_REGENERATEREQUEST']._serialized_end=399
+  _globals['_EMOTIONSCORE']._serialized_start=401
+  _globals['_EMOTIONSCORE']._serialized_end=445
+  _globals['_DETECTEDEMOTION']._serialized_start=447
+  _globals['_DETECTEDEMOTION']._serialized_end=538
+  _globals['_STAGETIMINGS']._serialized_start=541
+  _globals['_STAGETIMINGS']._serialized_end=733
+  _globals['_CHATRESPONSE']._serialized_start=736
+  _globals['_CHATRESPONSE']._serialized_end=1193
+  _globals['_CHATEVENT']._serialized_start=1196
+  _globals['_CHATEVENT']._serialized_end=1333
+  _globals['_GETCONVERSATIONREQUEST']._serialized_start=1335
+  _globals['_GETCONVERSATIONREQUEST']._serialized_end=1384
+  _globals['_STOREDTURN']._serialized_start=1387
+  _globals['_STOREDTURN']._serialized_end=1607
+  _globals['_CONVERSATION']._serialized_start=1610
+  _globals['_CONVERSATION']._serialized_end=1828
+  _globals['_DELETECONVERSATIONREQUEST']._serialized_start=1830
+  _globals['_DELETECONVERSATIONREQUEST']._serialized_end=1882
+  _globals['_DELETECONVERSATIONRESPONSE']._serialized_start=1884
+  _globals['_DELETECONVERSATIONRESPONSE']._serialized_end=1929
+  _globals['_CHATSERVICE']._serialized_start=2212
+  _globals['_CHATSERVICE']._serialized_end=2744
 # @@protoc_insertion_point(module_scope)

@@ -1,4 +1,5 @@
 from emotion_chat.v1 import generator_pb2 as _generator_pb2
+from emotion_chat.v1 import recommender_pb2 as _recommender_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -77,7 +78,7 @@ class DetectedEmotion(_message.Message):
     def __init__(self, label: _Optional[str] = ..., score: _Optional[float] = ..., top: _Optional[_Iterable[_Union[EmotionScore, _Mapping]]] = ...) -> None: ...
 
 class StageTimings(_message.Message):
-    __slots__ = ("lock_ms", "load_ms", "classify_ms", "generate_ms", "consistency_ms", "save_ms", "total_ms", "overhead_ms")
+    __slots__ = ("lock_ms", "load_ms", "classify_ms", "generate_ms", "consistency_ms", "save_ms", "total_ms", "overhead_ms", "recommend_ms")
     LOCK_MS_FIELD_NUMBER: _ClassVar[int]
     LOAD_MS_FIELD_NUMBER: _ClassVar[int]
     CLASSIFY_MS_FIELD_NUMBER: _ClassVar[int]
@@ -86,6 +87,7 @@ class StageTimings(_message.Message):
     SAVE_MS_FIELD_NUMBER: _ClassVar[int]
     TOTAL_MS_FIELD_NUMBER: _ClassVar[int]
     OVERHEAD_MS_FIELD_NUMBER: _ClassVar[int]
+    RECOMMEND_MS_FIELD_NUMBER: _ClassVar[int]
     lock_ms: float
     load_ms: float
     classify_ms: float
@@ -94,10 +96,11 @@ class StageTimings(_message.Message):
     save_ms: float
     total_ms: float
     overhead_ms: float
-    def __init__(self, lock_ms: _Optional[float] = ..., load_ms: _Optional[float] = ..., classify_ms: _Optional[float] = ..., generate_ms: _Optional[float] = ..., consistency_ms: _Optional[float] = ..., save_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., overhead_ms: _Optional[float] = ...) -> None: ...
+    recommend_ms: float
+    def __init__(self, lock_ms: _Optional[float] = ..., load_ms: _Optional[float] = ..., classify_ms: _Optional[float] = ..., generate_ms: _Optional[float] = ..., consistency_ms: _Optional[float] = ..., save_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., overhead_ms: _Optional[float] = ..., recommend_ms: _Optional[float] = ...) -> None: ...
 
 class ChatResponse(_message.Message):
-    __slots__ = ("conversation_id", "reply", "emotion", "persona", "kind", "state", "timings", "degraded", "generation_attempts", "reply_emotion", "emotion_consistent", "turn_index", "regenerated", "situation")
+    __slots__ = ("conversation_id", "reply", "emotion", "persona", "kind", "state", "timings", "degraded", "generation_attempts", "reply_emotion", "emotion_consistent", "turn_index", "regenerated", "situation", "tracks")
     CONVERSATION_ID_FIELD_NUMBER: _ClassVar[int]
     REPLY_FIELD_NUMBER: _ClassVar[int]
     EMOTION_FIELD_NUMBER: _ClassVar[int]
@@ -112,6 +115,7 @@ class ChatResponse(_message.Message):
     TURN_INDEX_FIELD_NUMBER: _ClassVar[int]
     REGENERATED_FIELD_NUMBER: _ClassVar[int]
     SITUATION_FIELD_NUMBER: _ClassVar[int]
+    TRACKS_FIELD_NUMBER: _ClassVar[int]
     conversation_id: str
     reply: str
     emotion: DetectedEmotion
@@ -126,7 +130,8 @@ class ChatResponse(_message.Message):
     turn_index: int
     regenerated: bool
     situation: str
-    def __init__(self, conversation_id: _Optional[str] = ..., reply: _Optional[str] = ..., emotion: _Optional[_Union[DetectedEmotion, _Mapping]] = ..., persona: _Optional[str] = ..., kind: _Optional[_Union[ReplyKind, str]] = ..., state: _Optional[_Union[DialogueState, str]] = ..., timings: _Optional[_Union[StageTimings, _Mapping]] = ..., degraded: _Optional[_Iterable[str]] = ..., generation_attempts: _Optional[int] = ..., reply_emotion: _Optional[str] = ..., emotion_consistent: _Optional[bool] = ..., turn_index: _Optional[int] = ..., regenerated: _Optional[bool] = ..., situation: _Optional[str] = ...) -> None: ...
+    tracks: _containers.RepeatedCompositeFieldContainer[_recommender_pb2.Track]
+    def __init__(self, conversation_id: _Optional[str] = ..., reply: _Optional[str] = ..., emotion: _Optional[_Union[DetectedEmotion, _Mapping]] = ..., persona: _Optional[str] = ..., kind: _Optional[_Union[ReplyKind, str]] = ..., state: _Optional[_Union[DialogueState, str]] = ..., timings: _Optional[_Union[StageTimings, _Mapping]] = ..., degraded: _Optional[_Iterable[str]] = ..., generation_attempts: _Optional[int] = ..., reply_emotion: _Optional[str] = ..., emotion_consistent: _Optional[bool] = ..., turn_index: _Optional[int] = ..., regenerated: _Optional[bool] = ..., situation: _Optional[str] = ..., tracks: _Optional[_Iterable[_Union[_recommender_pb2.Track, _Mapping]]] = ...) -> None: ...
 
 class ChatEvent(_message.Message):
     __slots__ = ("emotion", "delta", "done")

@@ -14,6 +14,7 @@ lock.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -29,7 +30,12 @@ from emotion_chat.validation import check_text
 from orchestrator.core.conversation import Conversation, ConversationState, StoredTurn
 from orchestrator.core.labels import LabelSpace
 from orchestrator.core.policy import Action, Decision, Pending, decide
-from orchestrator.core.ports import ClassifierPort, CrisisEvent, CrisisNotifier
+from orchestrator.core.ports import (
+    ClassifierPort,
+    CrisisEvent,
+    CrisisNotifier,
+    RecommenderPort,
+)
 from orchestrator.core.rules import Rule, rule_line
 from orchestrator.core.safety import Risk, RiskAssessment, Sensitivity, assess
 from orchestrator.core.situation import fitting_emotion
@@ -45,6 +51,7 @@ from orchestrator.core.types import (
     ReplyDelta,
     ReplyKind,
     Role,
+    Track,
     TurnCompleted,
     TurnRequest,
     TurnResult,
@@ -110,9 +117,11 @@ class ChatCore:
     def __init__(self, store: ConversationStore, classifier: ClassifierPort,
                  writer: ReplyWriter, personas: PersonaRegistry,
                  settings: OrchestratorSettings, metrics: OrchestratorMetrics,
-                 notifier: CrisisNotifier | None = None) -> None:
+                 notifier: CrisisNotifier | None = None,
+                 recommender: RecommenderPort | None = None) -> None:
         self.store = store
         self.notifier = notifier
+        self.recommender = recommender
         self.classifier = classifier
         self.writer = writer
         self.personas = personas
@@ -253,8 +262,41 @@ class ChatCore:
                                 deadline=request.deadline, reply_by=request.reply_by,
                                 topic=topic, sensitive=sensitive,
                                 question=reading.question)
-        await self._write(generation, decision.action is Action.GENERATE, result, clock, emit)
+        # the songs depend only on the emotion: fetched while the reply is written
+        songs = (asyncio.create_task(self._songs(decision.emotion, conversation, request))
+                 if decision.action is Action.GENERATE and decision.emotion.known
+                 and self.recommender is not None and self.settings.tracks_per_turn else None)
+        try:
+            await self._write(generation, decision.action is Action.GENERATE, result, clock,
+                              emit)
+        except BaseException:
+            if songs is not None:
+                songs.cancel()
+            raise
+        if songs is not None:
+            tracks = await songs
+            clock.lap("recommend")
+            if tracks is None:
+                result.degrade(Degradation.RECOMMENDER_UNAVAILABLE)
+            else:
+                result.tracks = tracks
         return result, decision, topic
+
+    async def _songs(self, emotion: DetectedEmotion, conversation: Conversation,
+                     request: TurnRequest) -> tuple[Track, ...] | None:
+        """Songs for the reply's emotion, none the conversation already had; None when the
+        recommender failed or was too slow (the turn goes on without them)."""
+        assert self.recommender is not None
+        given = tuple(dict.fromkeys(t for turn in conversation.turns for t in turn.tracks))
+        until = _earliest(request.deadline, request.reply_by,
+                          time.monotonic() + self.settings.recommend_timeout_s)
+        try:
+            return await self.recommender.recommend(
+                core_emotion(emotion.label), self.settings.tracks_per_turn,
+                request.conversation_id, given, until)
+        except (UpstreamError, NotFoundError) as exc:
+            log.warning("no songs for conversation %s: %s", request.conversation_id, exc)
+            return None
 
     def _decider(self, state: DialogueState, pending: Pending | None, text: str,
                  reading: Reading, sensitive: bool
@@ -324,7 +366,8 @@ class ChatCore:
         bot = StoredTurn(Role.ASSISTANT, result.reply, decision.emotion.label,
                          decision.emotion.score, persona=result.persona, kind=result.kind,
                          answer_to=decision.text if decision.answers_pending else "",
-                         degraded=tuple(result.degraded))
+                         degraded=tuple(result.degraded),
+                         tracks=tuple(t.id for t in result.tracks))
         pending = decision.pending
         stored = conversation.state
         state = ConversationState(
@@ -451,5 +494,6 @@ class _Clock:
 
     def finish(self) -> dict[str, float]:
         total = time.perf_counter() - self.start
-        models = sum(self.stages.get(s, 0.0) for s in ("classify", "generate", "consistency"))
+        models = sum(self.stages.get(s, 0.0)
+                     for s in ("classify", "generate", "consistency", "recommend"))
         return {**self.stages, "total": total, "overhead": max(0.0, total - models)}

@@ -39,6 +39,8 @@ class StoredTurn:
     """Bot turns: the degraded modes the reply was written in."""
     crisis: bool = False
     """User turns: the message showed suicide or self-harm risk."""
+    tracks: tuple[str, ...] = ()
+    """Bot turns: the ids of the songs recommended with the reply (not repeated later)."""
     created_ms: int = field(default_factory=now_ms)
 
     def to_json(self) -> str:
@@ -56,6 +58,7 @@ class StoredTurn:
         data["kind"] = ReplyKind(data["kind"]) if data.get("kind") else None
         data["channel"] = Channel(data["channel"]) if data.get("channel") else None
         data["degraded"] = tuple(Degradation(d) for d in data.get("degraded", ()))
+        data["tracks"] = tuple(data.get("tracks", ()))
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 

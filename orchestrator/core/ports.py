@@ -1,4 +1,4 @@
-"""What the chat core needs from the models, as protocols.
+"""What the chat core needs from the models and the recommender, as protocols.
 
 The core depends on these, not on a transport: `orchestrator/adapters/` implements them
 over gRPC and translates transport failures into `UpstreamError` with an `ErrorCode`. The
@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from orchestrator.core.types import GenerationParams, Role
+from orchestrator.core.types import GenerationParams, Role, Track
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,4 +103,30 @@ class GeneratorPort(Protocol):
                ) -> AsyncIterator[str]:
         """The reply's text deltas; the reply is their concatenation, stripped. Raises
         UpstreamError (possibly after some deltas)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AudioRange:
+    data: bytes
+    offset: int
+    total_size: int
+    mime_type: str
+
+
+class RecommenderPort(Protocol):
+    async def recommend(self, emotion: str, k: int, conversation_id: str,
+                        exclude_ids: Sequence[str], deadline: float | None = None
+                        ) -> tuple[Track, ...]:
+        """Songs for an emotion label; raises UpstreamError."""
+        ...
+
+    async def similar(self, track_id: str, k: int, deadline: float | None = None
+                      ) -> tuple[Track, ...]:
+        """The songs that sound most like one; NotFoundError for an unknown track."""
+        ...
+
+    async def read_audio(self, track_id: str, offset: int, length: int,
+                         deadline: float | None = None) -> AudioRange:
+        """A byte range of a track's audio file."""
         ...

@@ -48,6 +48,8 @@ class Degradation(enum.Enum):
     GENERATOR_TOO_SLOW = "generator_too_slow"
     """The reply was not ready within the caller's reply budget (e.g. Kakao's 5 s): the
     offline bank answered instead."""
+    RECOMMENDER_UNAVAILABLE = "recommender_unavailable"
+    """No songs this turn: the recommender failed or was too slow."""
 
 
 class Role(enum.Enum):
@@ -164,10 +166,27 @@ class TurnResult:
     situation: str = ""
     """What the message is about (an emotion_chat.situations id), carried over from the
     last turns when the message names none; "" when unknown."""
+    tracks: tuple[Track, ...] = ()
+    """Songs for the reply's emotion (generated turns, with a recommender)."""
 
     def degrade(self, reason: Degradation) -> None:
         if reason not in self.degraded:
             self.degraded.append(reason)
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """A recommended song (the recommender's catalogue entry)."""
+
+    id: str
+    title: str
+    artist: str
+    emotions: tuple[str, ...]
+    duration_s: float
+    mime_type: str
+    licence: str = ""
+    distance: float = 0.0
+    """Similar tracks: how far from the one asked about (smaller is closer)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,9 @@ from generator_service.settings import GeneratorSettings
 from orchestrator.metrics import OrchestratorMetrics
 from orchestrator.service import SERVICE_NAME as ORCHESTRATOR_SERVICE
 from orchestrator.settings import OrchestratorSettings
+from recommender_service.metrics import RecommenderMetrics
+from recommender_service.service import SERVICE_NAME as RECOMMENDER_SERVICE
+from recommender_service.settings import RecommenderSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -34,6 +37,7 @@ NAMESPACE = "emotion-chat"
 SERVICES = {
     "classifier": (ClassifierSettings, CLASSIFIER_SERVICE, "CLASSIFIER_"),
     "generator": (GeneratorSettings, GENERATOR_SERVICE, "GENERATOR_"),
+    "recommender": (RecommenderSettings, RECOMMENDER_SERVICE, "RECOMMENDER_"),
     "orchestrator": (OrchestratorSettings, ORCHESTRATOR_SERVICE, "ORCHESTRATOR_"),
 }
 CUSTOM_KINDS = {"ServiceMonitor"}
@@ -126,7 +130,7 @@ def test_termination_grace_covers_the_drain(docs, service) -> None:
 
 def test_orchestrator_reaches_every_pod_of_headless_services(docs) -> None:
     env = env_of(docs, "orchestrator")
-    for service in ("classifier", "generator"):
+    for service in ("classifier", "generator", "recommender"):
         port = SERVICES[service][0]().port
         target = env[f"ORCHESTRATOR_{service.upper()}_TARGET"]
         assert target == f"dns:///{service}.{NAMESPACE}.svc.cluster.local:{port}"
@@ -168,6 +172,7 @@ def metric_names() -> set[str]:
     ClassifierMetrics(registry)
     GeneratorMetrics(registry)
     OrchestratorMetrics(registry)
+    RecommenderMetrics(registry)
     RpcMetrics(registry)
     suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"),
                 "gauge": ("",), "info": ("_info",)}
@@ -211,7 +216,8 @@ def test_service_monitors_scrape_metrics_ports_and_the_dashboard_uses_real_metri
     used = set()
     for panel in dashboard["panels"]:
         for target in panel["targets"]:
-            used |= set(re.findall(r"\b((?:classifier|generator|orchestrator|grpc_server)_\w+)",
+            used |= set(re.findall(r"\b((?:classifier|generator|recommender|orchestrator|"
+                                   r"grpc_server)_\w+)",
                                    target["expr"]))
     assert used and used <= known, used - known
 
@@ -224,16 +230,20 @@ def test_images_have_dockerfiles_that_run_as_non_root_without_torch() -> None:
               + d["spec"]["template"]["spec"].get("initContainers", [])}
     assert images == {"emotion-chat/classifier", "emotion-chat/classifier-gpu",
                       "emotion-chat/generator", "emotion-chat/orchestrator",
-                      "emotion-chat/model-builder"}
+                      "emotion-chat/recommender", "emotion-chat/model-builder",
+                      "emotion-chat/music-builder"}
+    builders = {"emotion-chat/model-builder", "emotion-chat/music-builder"}
     for image in images:
         text = (docker / f"{image.split('/')[1]}.Dockerfile").read_text()
         assert text.count("\nFROM ") + text.startswith("FROM ") >= 2, image  # multi-stage
         final = text.rsplit("\nFROM ", 1)[1]
         assert "USER 10001" in final and "COPY --from=build /opt/venv" in final
-        serving = image != "emotion-chat/model-builder"
+        serving = image not in builders
         installs = "\n".join(line for line in text.splitlines()
                              if not line.lstrip().startswith("#"))
-        assert ("torch" in installs or "[train]" in installs) is not serving, image
+        assert ("torch" in installs or "[train]" in installs) is \
+            (image == "emotion-chat/model-builder"), image
+        assert ("[music]" in installs) is (image == "emotion-chat/music-builder"), image
         if serving:
             name = image.split("/")[1].removesuffix("-gpu")
             settings = SERVICES[name][0]()

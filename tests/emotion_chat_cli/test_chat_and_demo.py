@@ -14,9 +14,9 @@ from emotion_chat_cli.launch import start_service
 
 
 @pytest.fixture(scope="module")
-def stack(tiny_model_dir):
+def stack(tiny_model_dir, music_index_dir):
     env = {"CLASSIFIER_MODEL": str(tiny_model_dir), "ORCHESTRATOR_ANSWER_THRESHOLD": "0",
-           "ORCHESTRATOR_CONFIRM_THRESHOLD": "0"}
+           "ORCHESTRATOR_CONFIRM_THRESHOLD": "0", "RECOMMENDER_INDEX_DIR": str(music_index_dir)}
     process = start_service("all", ["--free-ports"], env=env, timeout=180)
     yield process
     assert process.stop(timeout=60) == 0
@@ -36,8 +36,16 @@ def test_serve_all_then_chat_from_stdin(stack) -> None:
     assert "(conversation erased)" in out
 
 
-def test_the_scripted_demo_runs_on_embedded_defaults(tiny_model_dir) -> None:
-    env = {**os.environ, "CLASSIFIER_MODEL": str(tiny_model_dir)}
+def test_serve_all_includes_the_recommender(stack) -> None:
+    assert "recommender: 127.0.0.1:" in stack.log_tail(80)
+    turn = httpx.post(f"{stack.http_url}/v1/conversations/all-songs/messages",
+                      json={"text": "오늘 합격했어!"}, timeout=30).json()
+    assert turn["kind"] == "generated" and len(turn["tracks"]) == 4
+
+
+def test_the_scripted_demo_runs_on_embedded_defaults(tiny_model_dir, music_index_dir) -> None:
+    env = {**os.environ, "CLASSIFIER_MODEL": str(tiny_model_dir),
+           "RECOMMENDER_INDEX_DIR": str(music_index_dir)}
     result = subprocess.run([sys.executable, "-m", "emotion_chat_cli", "demo", "--script"],
                             env=env, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
@@ -46,8 +54,10 @@ def test_the_scripted_demo_runs_on_embedded_defaults(tiny_model_dir) -> None:
     assert "persona: 버럭이" in result.stdout
 
 
-def test_the_demo_serves_the_chat_page_until_interrupted(tiny_model_dir) -> None:
-    env = {**os.environ, "CLASSIFIER_MODEL": str(tiny_model_dir), "PYTHONUNBUFFERED": "1"}
+def test_the_demo_serves_the_chat_page_until_interrupted(tiny_model_dir,
+                                                        music_index_dir) -> None:
+    env = {**os.environ, "CLASSIFIER_MODEL": str(tiny_model_dir), "PYTHONUNBUFFERED": "1",
+           "RECOMMENDER_INDEX_DIR": str(music_index_dir)}
     demo = subprocess.Popen([sys.executable, "-m", "emotion_chat_cli", "demo"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

@@ -14,7 +14,12 @@ import grpc
 from classifier_service.service import ClassifierService
 from classifier_service.settings import ClassifierSettings
 from emotion_chat.serving import ServiceRunner
-from emotion_chat.v1 import classifier_pb2_grpc, generator_pb2_grpc, orchestrator_pb2_grpc
+from emotion_chat.v1 import (
+    classifier_pb2_grpc,
+    generator_pb2_grpc,
+    orchestrator_pb2_grpc,
+    recommender_pb2_grpc,
+)
 
 LOCAL = {"host": "127.0.0.1", "port": 0, "metrics_host": "127.0.0.1", "metrics_port": 0,
          "grace_period_s": 1.0}
@@ -74,6 +79,18 @@ async def running_generator(**overrides: Any) -> AsyncIterator[RunningService]:
     settings = GeneratorSettings(**{**LOCAL, **overrides})
     async with _running(GeneratorService(settings), settings,
                         generator_pb2_grpc.GeneratorServiceStub) as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def running_recommender(index_dir: Path, **overrides: Any
+                              ) -> AsyncIterator[RunningService]:
+    from recommender_service.service import RecommenderService
+    from recommender_service.settings import RecommenderSettings
+
+    settings = RecommenderSettings(**{**LOCAL, "index_dir": index_dir, **overrides})
+    async with _running(RecommenderService(settings), settings,
+                        recommender_pb2_grpc.RecommenderServiceStub) as running:
         yield running
 
 

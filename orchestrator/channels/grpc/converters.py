@@ -7,6 +7,7 @@ from typing import assert_never
 from emotion_chat.personas import Persona
 from emotion_chat.v1 import generator_pb2 as gen_pb
 from emotion_chat.v1 import orchestrator_pb2 as pb
+from emotion_chat.v1 import recommender_pb2 as rec_pb
 from orchestrator.core.conversation import Conversation
 from orchestrator.core.types import (
     Channel,
@@ -18,6 +19,7 @@ from orchestrator.core.types import (
     ReplyDelta,
     ReplyKind,
     Role,
+    Track,
     TurnCompleted,
     TurnEvent,
     TurnRequest,
@@ -70,11 +72,18 @@ def response_message(result: TurnResult) -> pb.ChatResponse:
             lock_ms=t.get("lock", 0), load_ms=t.get("load", 0), classify_ms=t.get("classify", 0),
             generate_ms=t.get("generate", 0), consistency_ms=t.get("consistency", 0),
             save_ms=t.get("save", 0), total_ms=t.get("total", 0),
-            overhead_ms=t.get("overhead", 0)),
+            overhead_ms=t.get("overhead", 0), recommend_ms=t.get("recommend", 0)),
         degraded=[d.value for d in result.degraded], generation_attempts=result.attempts,
         reply_emotion=result.reply_emotion, emotion_consistent=result.consistent,
         turn_index=result.turn_index, regenerated=result.regenerated,
-        situation=result.situation)
+        situation=result.situation, tracks=[track_message(t) for t in result.tracks])
+
+
+def track_message(track: Track) -> rec_pb.Track:
+    return rec_pb.Track(id=track.id, title=track.title, artist=track.artist,
+                        emotions=list(track.emotions), duration_s=track.duration_s,
+                        licence=track.licence, mime_type=track.mime_type,
+                        distance=track.distance)
 
 
 def event_message(event: TurnEvent) -> pb.ChatEvent:

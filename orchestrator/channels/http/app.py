@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
-from orchestrator.channels.http import conversations, errors
+from orchestrator.channels.http import conversations, errors, tracks
 from orchestrator.channels.http.auth import BearerAuth
 from orchestrator.channels.http.context import HttpContext
 from orchestrator.channels.http.metrics import HttpMetricsMiddleware
@@ -36,6 +36,7 @@ def build_app(context: HttpContext, tokens: Sequence[str], cors_origins: Sequenc
     errors.install(app)
     protected = [Depends(BearerAuth(tokens))] if tokens else []
     app.include_router(conversations.router, dependencies=protected)
+    app.include_router(tracks.router, dependencies=protected)
     app.include_router(openai.router, dependencies=protected)
     app.include_router(kakao.router, dependencies=protected)
     app.include_router(conversations.health)

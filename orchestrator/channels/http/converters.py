@@ -11,11 +11,12 @@ from emotion_chat.personas import Persona
 from emotion_chat.taxonomy import core_emotion
 from orchestrator.channels.http.schemas import ParamsIn
 from orchestrator.core.conversation import Conversation
-from orchestrator.core.types import DetectedEmotion, GenerationParams, TurnResult
+from orchestrator.core.types import DetectedEmotion, GenerationParams, Track, TurnResult
 
 JSON = "application/json"
 # Every stage is always present (0 when it did not run), as in the gRPC StageTimings.
-STAGES = ("lock", "load", "classify", "generate", "consistency", "save", "total", "overhead")
+STAGES = ("lock", "load", "classify", "generate", "consistency", "recommend", "save", "total",
+          "overhead")
 
 
 def dumps(value: Any) -> bytes:
@@ -47,9 +48,18 @@ def turn_json(result: TurnResult) -> dict[str, Any]:
         "regenerated": result.regenerated, "generation_attempts": result.attempts,
         "reply_emotion": result.reply_emotion, "emotion_consistent": result.consistent,
         "situation": result.situation,
+        "tracks": [track_json(t) for t in result.tracks],
         "timings": {f"{stage}_ms": round(result.timings.get(stage, 0.0) * 1e3, 3)
                     for stage in STAGES},
     }
+
+
+def track_json(track: Track) -> dict[str, Any]:
+    return {"id": track.id, "title": track.title, "artist": track.artist,
+            "emotions": list(track.emotions), "duration_s": round(track.duration_s, 2),
+            "mime_type": track.mime_type, "licence": track.licence,
+            "distance": round(track.distance, 4),
+            "audio_url": f"/v1/tracks/{track.id}/audio"}
 
 
 def conversation_json(conversation: Conversation) -> dict[str, Any]:

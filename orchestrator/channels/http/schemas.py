@@ -47,6 +47,22 @@ class EmotionOut(BaseModel):
     top: list[EmotionScoreOut]
 
 
+class TrackOut(BaseModel):
+    id: str
+    title: str
+    artist: str
+    emotions: list[str] = Field(description="the catalogue's emotion tags (core emotions)")
+    duration_s: float
+    mime_type: str
+    licence: str
+    distance: float = Field(description="similar tracks: distance to the track asked about")
+    audio_url: str = Field(description="the audio, with range requests (GET)")
+
+
+class TracksOut(BaseModel):
+    tracks: list[TrackOut]
+
+
 class TurnOut(BaseModel):
     conversation_id: str
     reply: str
@@ -62,6 +78,8 @@ class TurnOut(BaseModel):
     emotion_consistent: bool
     situation: str = Field(description="what the conversation is about now (pet_loss, exam, "
                            "money, food, ...); empty if unknown")
+    tracks: list[TrackOut] = Field(description="songs for the reply's emotion (generated "
+                                   "turns, when a recommender is configured)")
     timings: dict[str, float] = Field(description="milliseconds per stage")
 
 

@@ -17,6 +17,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -32,6 +33,7 @@ from orchestrator.channels.kakao.skill import (
     callback_ack,
     conversation_id,
     crisis_response,
+    music_card,
     quick_reply,
     skill_response,
 )
@@ -119,7 +121,7 @@ async def _answer(request: Request, payload: SkillPayload, persona: str) -> Resp
                            else settings.kakao_reply_budget_s + COMMIT_MARGIN_S)
     run = _command(context, payload, persona, cid, deadline,
                    None if callback else budget_end)
-    shared = not persona
+    how = Answering(context.personas, not persona, settings.public_url)
     turn = asyncio.ensure_future(run())
     try:
         done, _ = await asyncio.wait({turn}, timeout=max(0.0, (
@@ -128,13 +130,12 @@ async def _answer(request: Request, payload: SkillPayload, persona: str) -> Resp
         turn.cancel()
         raise
     if turn in done:
-        return _response(turn, context.personas, shared)
+        return _response(turn, how)
     if callback is None:  # should not happen: the turn answers from the bank in time
         turn.cancel()
         return json_response(skill_response(BUSY))
     sender_of(request).spawn(_deliver(sender_of(request), turn, callback,
-                                      received + settings.kakao_callback_window_s,
-                                      context.personas, shared))
+                                      received + settings.kakao_callback_window_s, how))
     return json_response(callback_ack(WAITING))
 
 
@@ -155,19 +156,30 @@ def _command(context: HttpContext, payload: SkillPayload, persona: str, cid: str
     return lambda: core.chat(request)
 
 
-def answer(result: TurnResult, personas: PersonaRegistry, shared: bool) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Answering:
+    """How a turn's result becomes a skill response."""
+
+    personas: PersonaRegistry
+    shared: bool
+    """The default skill (persona chosen in the conversation), not a persona's own."""
+    public_url: str | None
+    """The orchestrator's public base URL, for the songs' links."""
+
+
+def answer(result: TurnResult, how: Answering) -> dict[str, Any]:
     if result.kind is ReplyKind.CRISIS:
         return crisis_response(result.reply)
-    return skill_response(result.reply, quick_replies(result, personas, shared))
+    card = music_card(result.tracks, how.public_url) if result.tracks else None
+    return skill_response(result.reply, quick_replies(result, how.personas, how.shared), card)
 
 
-def _response(turn: asyncio.Future[TurnResult], personas: PersonaRegistry, shared: bool
-              ) -> Response:
+def _response(turn: asyncio.Future[TurnResult], how: Answering) -> Response:
     try:
         result = turn.result()
     except (BusyError, PreconditionError, NotFoundError) as exc:
         return json_response(skill_response(_apology(exc)))
-    return json_response(answer(result, personas, shared))
+    return json_response(answer(result, how))
 
 
 def _apology(exc: Exception) -> str:
@@ -176,7 +188,7 @@ def _apology(exc: Exception) -> str:
 
 
 async def _deliver(sender: CallbackSender, turn: asyncio.Future[TurnResult], url: str,
-                   until: float, personas: PersonaRegistry, shared: bool) -> None:
+                   until: float, how: Answering) -> None:
     try:
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(asyncio.shield(turn), max(0.0, until - time.monotonic()))
@@ -186,7 +198,7 @@ async def _deliver(sender: CallbackSender, turn: asyncio.Future[TurnResult], url
             return
         body: dict[str, Any]
         try:
-            body = answer(turn.result(), personas, shared)
+            body = answer(turn.result(), how)
         except (BusyError, PreconditionError, NotFoundError) as exc:
             body = skill_response(_apology(exc))
         except Exception as exc:

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from orchestrator.core.types import Track
 
 VERSION = "2.0"
 MAX_OUTPUTS = 3
@@ -89,10 +92,31 @@ def quick_reply(label: str, message: str | None = None) -> dict[str, str]:
     return {"label": label[:MAX_LABEL], "action": "message", "messageText": message or label}
 
 
-def skill_response(text: str, quick_replies: list[dict[str, str]] | None = None
-                   ) -> dict[str, Any]:
-    template: dict[str, Any] = {
-        "outputs": [{"simpleText": {"text": part}} for part in split_text(text)]}
+MAX_LIST_ITEMS = 5
+
+
+def music_card(tracks: Sequence[Track], public_url: str | None) -> dict[str, Any]:
+    """The songs as a listCard (at most 5 items); each opens the song's audio when the
+    orchestrator's public URL is known."""
+    items = []
+    for track in tracks[:MAX_LIST_ITEMS]:
+        item: dict[str, Any] = {"title": track.title,
+                                "description": f"{track.artist} · {', '.join(track.emotions)}"}
+        if public_url:
+            item["link"] = {"web": f"{public_url.rstrip('/')}/v1/tracks/{track.id}/audio"}
+        items.append(item)
+    return {"listCard": {"header": {"title": "지금 마음에 어울리는 곡"}, "items": items}}
+
+
+def skill_response(text: str, quick_replies: list[dict[str, str]] | None = None,
+                   card: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The reply as simpleText outputs (and a card after them, when given)."""
+    room = MAX_OUTPUTS - (1 if card else 0)
+    outputs: list[dict[str, Any]] = [{"simpleText": {"text": part}}
+                                     for part in split_text(text, pieces=room)]
+    if card:
+        outputs.append(card)
+    template: dict[str, Any] = {"outputs": outputs}
     if quick_replies:
         template["quickReplies"] = quick_replies[:MAX_QUICK_REPLIES]
     return {"version": VERSION, "template": template}

@@ -13,6 +13,7 @@ from emotion_chat.personas import CRISIS_LINES, PersonaRegistry
 from emotion_chat.taxonomy import AIHUB_SUB_EMOTIONS, CORE_LABELS, INSIDE_OUT_LABELS
 from orchestrator.core.chat import ChatCore
 from orchestrator.core.ports import (
+    AudioRange,
     Classification,
     Classified,
     CrisisEvent,
@@ -28,6 +29,7 @@ from orchestrator.core.types import (
     RegenerateRequest,
     ReplyDelta,
     ReplyKind,
+    Track,
     TurnCompleted,
     TurnRequest,
 )
@@ -255,3 +257,81 @@ async def test_the_situation_reaches_the_generator_and_carries_over() -> None:
     assert second.situation == "pet" and generator.requests[-1].who == "고양이"
     third = await core.chat(TurnRequest("topic", "점심 뭐 먹지?"))
     assert third.situation == "food" and generator.requests[-1].question
+
+
+class FakeRecommender:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int, str, tuple[str, ...]]] = []
+        self.fail = False
+        self.delay_s = 0.0
+        self.round = 0
+
+    async def recommend(self, emotion: str, k: int, conversation_id: str,
+                        exclude_ids: Sequence[str], deadline: float | None = None
+                        ) -> tuple[Track, ...]:
+        self.calls.append((emotion, k, conversation_id, tuple(exclude_ids)))
+        await asyncio.sleep(self.delay_s)
+        if self.fail:
+            raise UpstreamError("the recommender failed: UNAVAILABLE", ErrorCode.UNAVAILABLE)
+        self.round += 1
+        return tuple(Track(f"{emotion}-{self.round}-{i}", f"곡 {i}", "악단", (emotion,), 30.0,
+                           "audio/ogg") for i in range(k))
+
+    async def similar(self, track_id: str, k: int, deadline: float | None = None
+                      ) -> tuple[Track, ...]:
+        raise NotFoundError(track_id)
+
+    async def read_audio(self, track_id: str, offset: int, length: int,
+                         deadline: float | None = None) -> AudioRange:
+        raise NotFoundError(track_id)
+
+
+async def test_a_generated_turn_carries_songs_for_its_emotion() -> None:
+    recommender = FakeRecommender()
+    core = make_core(FakeClassifier("불안", 0.9), tracks_per_turn=5)
+    core.recommender = recommender
+    first = await core.chat(TurnRequest("songs", "내일 면접이라 너무 떨려"))
+    assert first.kind is ReplyKind.GENERATED and len(first.tracks) == 5
+    assert recommender.calls[0][:3] == ("불안", 5, "songs")
+    assert first.timings["recommend"] >= 0
+    # the next turn excludes what the conversation already had
+    await core.chat(TurnRequest("songs", "진짜 잘할 수 있을까"))
+    assert set(recommender.calls[1][3]) == {t.id for t in first.tracks}
+    stored = await core.conversation("songs")
+    assert stored.turns[1].tracks == tuple(t.id for t in first.tracks)
+
+
+async def test_no_songs_for_crisis_turns_confirm_questions_or_rules() -> None:
+    recommender = FakeRecommender()
+    core = make_core(FakeClassifier("슬픔", 0.4))  # between the thresholds: a confirm question
+    core.recommender = recommender
+    asked = await core.chat(TurnRequest("quiet", "그냥 그래"))
+    assert asked.kind is ReplyKind.CONFIRM_QUESTION and not asked.tracks
+    crisis = await core.chat(TurnRequest("quiet2", "진짜 죽고 싶다"))
+    assert crisis.kind is ReplyKind.CRISIS and not crisis.tracks
+    rule = await core.chat(TurnRequest("quiet3", "안녕"))
+    assert rule.kind is ReplyKind.RULE and not rule.tracks
+    assert recommender.calls == []
+
+
+async def test_the_turn_answers_without_songs_when_the_recommender_fails_or_is_slow() -> None:
+    recommender = FakeRecommender()
+    recommender.fail = True
+    core = make_core(FakeClassifier("행복", 0.9), recommend_timeout_s=0.05)
+    core.recommender = recommender
+    failed = await core.chat(TurnRequest("down", "시험 합격했어!"))
+    assert failed.kind is ReplyKind.GENERATED and failed.reply and not failed.tracks
+    assert failed.degraded == [Degradation.RECOMMENDER_UNAVAILABLE]
+    recommender.fail, recommender.delay_s = False, 5.0
+
+    class Deadline(FakeRecommender):
+        async def recommend(self, emotion: str, k: int, conversation_id: str,
+                            exclude_ids: Sequence[str], deadline: float | None = None
+                            ) -> tuple[Track, ...]:
+            assert deadline is not None and deadline - time.monotonic() <= 0.05
+            raise UpstreamError("the recommender failed: DEADLINE_EXCEEDED",
+                                ErrorCode.DEADLINE_EXCEEDED)
+
+    core.recommender = Deadline()
+    slow = await core.chat(TurnRequest("slow", "오늘 날씨 최고!"))
+    assert slow.degraded == [Degradation.RECOMMENDER_UNAVAILABLE]

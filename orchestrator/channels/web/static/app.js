@@ -2,6 +2,7 @@
 // choice, regenerate, erase, the privacy notice, errors and retries.
 
 import { Api, ApiError } from "./api.js";
+import { Player, trackList } from "./music.js";
 import {
   appendText, botRow, button, dayDivider, finishBot, personaOption, setEmotion, setText,
   userRow,
@@ -23,10 +24,12 @@ const ui = {
   personaList: $("persona-list"), privacyDialog: $("privacy-dialog"),
   privacyTtl: $("privacy-ttl"), privacyAccept: $("privacy-accept"),
   erase: $("erase-button"), eraseDialog: $("erase-dialog"), tokenDialog: $("token-dialog"),
-  tokenInput: $("token-input"),
+  tokenInput: $("token-input"), player: $("player"),
 };
 
 const api = new Api();
+const player = new Player(api, ui.player);
+window.__player = player; // for the browser tests and the console
 const state = {
   conversation: localStorage.getItem(KEYS.conversation) || newConversationId(),
   persona: localStorage.getItem(KEYS.persona) || "",
@@ -171,6 +174,7 @@ async function send(text) {
         if (data.emotion.label || data.kind !== "rule") setEmotion(user.meta, data.emotion);
         finishBot(bot, data.kind, data.degraded);
         offerActions(bot, data.kind);
+        showTracks(bot, data.tracks);
         user.row.classList.remove("pending");
       }
       scrollDown();
@@ -185,6 +189,12 @@ async function send(text) {
     setBusy(false);
     ui.input.focus();
   }
+}
+
+// Songs for the reply's emotion, under its bubble.
+function showTracks(bot, tracks) {
+  bot.row.querySelector(".tracks")?.remove();
+  if (tracks && tracks.length) bot.meta.before(trackList(player, tracks, "지금 마음에 어울리는 곡"));
 }
 
 async function regenerate() {

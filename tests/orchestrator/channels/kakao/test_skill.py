@@ -211,3 +211,23 @@ async def test_a_crisis_gets_the_crisis_lines_and_call_buttons(http, orch) -> No
                if metric.name == "orchestrator_crisis_turns" for sample in metric.samples
                if sample.name.endswith("_total") and sample.labels["channel"] == "kakao"]
     assert sum(counted) >= 1
+
+
+async def test_songs_come_as_a_list_card_with_links(downstream, music_index_dir) -> None:
+    from servers import running_recommender
+
+    async with running_recommender(music_index_dir) as recommender, \
+            running_orchestrator(*downstream, answer_threshold=0.0, confirm_threshold=0.0,
+                                 recommender_target=recommender.target,
+                                 public_url="https://chat.example.com/") as orch, \
+            httpx.AsyncClient(base_url=orch.http_url, timeout=20) as http:
+        body = (await http.post("/kakao/skill",
+                                json=payload("시험 붙었어 너무 좋아", user_key()))).json()
+    outputs = body["template"]["outputs"]
+    assert len(outputs) <= 3 and "simpleText" in outputs[0]
+    card = outputs[-1]["listCard"]
+    assert card["header"]["title"] and 1 <= len(card["items"]) <= 5
+    item = card["items"][0]
+    assert item["title"] and "emotion-chat" in item["description"]
+    assert item["link"]["web"].startswith("https://chat.example.com/v1/tracks/")
+    assert item["link"]["web"].endswith("/audio")

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright
-from servers import running_classifier, running_generator
+from servers import running_classifier, running_generator, running_recommender
 
 ROOT = Path(__file__).resolve().parents[4]
 CHROMIUM = "/usr/bin/chromium"
@@ -40,13 +40,16 @@ def screenshots(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="module")
-async def showcase(tiny_model_dir):
-    """Classifier and generator for the screenshots: the embedded demo model when they are
-    being updated for the README (its emotions read true), the tiny test model otherwise."""
-    model = tiny_model_dir
+async def showcase(tiny_model_dir, music_index_dir):
+    """Classifier, generator and recommender targets for the screenshots: the embedded demo
+    model and music catalogue when they are being updated for the README (its emotions read
+    true), the tiny test model and test catalogue otherwise."""
+    model, index = tiny_model_dir, music_index_dir
     if UPDATING:
         from classifier_service.demo import ensure_demo_model
+        from music.build import ensure_default
 
-        model = await ensure_demo_model()
-    async with running_classifier(model) as classifier, running_generator() as generator:
-        yield classifier.target, generator.target
+        model, index = await ensure_demo_model(), ensure_default(quiet=True)
+    async with running_classifier(model) as classifier, running_generator() as generator, \
+            running_recommender(index) as recommender:
+        yield classifier.target, generator.target, recommender.target

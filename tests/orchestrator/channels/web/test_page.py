@@ -255,7 +255,9 @@ async def test_keyboard_labels_and_live_region(browser, orch) -> None:
 
 @pytest.mark.parametrize(("name", "viewport"), [("desktop", DESKTOP), ("mobile", MOBILE)])
 async def test_screenshots(browser, showcase, screenshots, name, viewport) -> None:
-    async with running_orchestrator(*showcase) as orch, \
+    classifier, generator, recommender = showcase
+    async with running_orchestrator(classifier, generator,
+                                    recommender_target=recommender) as orch, \
             opened(browser, orch.http_url, viewport=viewport) as page:
         for text in ("안녕!", "오늘 드디어 합격 통보 받았어! 너무 좋아",
                      "근데 내일 첫 출근이라 잘할 수 있을지 떨려",
@@ -275,3 +277,39 @@ async def test_a_crisis_reply_offers_the_crisis_lines_to_call(browser, orch) -> 
         await expect(calls).to_have_count(3)
         assert await calls.first.get_attribute("href") == "tel:109"
         await expect(reply.locator(".regenerate")).to_have_count(0)
+
+
+async def test_songs_under_a_reply_play_and_similar_ones_open(browser, downstream,
+                                                              music_index_dir) -> None:
+    from servers import running_recommender
+
+    async with running_recommender(music_index_dir) as recommender, \
+            running_orchestrator(*downstream, answer_threshold=0.0, confirm_threshold=0.0,
+                                 recommender_target=recommender.target) as orch, \
+            opened(browser, orch.http_url) as page:
+        await say(page, "오늘 드디어 합격했어! 너무 좋아")
+        reply = page.locator(".row.bot").last
+        cards = reply.locator(".tracks .track")
+        await expect(cards).to_have_count(4)
+        await cards.first.locator(".play").click()
+        player = page.locator("#player")
+        await expect(player).to_be_visible()
+        await expect(player).to_have_attribute("data-playing", "true")
+        title = await cards.first.locator("strong").inner_text()
+        await expect(player.locator(".player-title")).to_contain_text(title)
+        played = await page.evaluate("""() => new Promise((resolve) => {
+            const started = performance.now();
+            const check = () => {
+              const audio = window.__player?.audio;
+              if (audio && audio.currentTime > 0.3) resolve(audio.currentTime);
+              else if (performance.now() - started > 8000) resolve(audio ? audio.currentTime : -1);
+              else setTimeout(check, 100);
+            };
+            check();
+        })""")
+        assert played > 0.3, played  # the audio element's clock advances: it plays
+        await player.locator(".player-toggle").click()
+        await expect(player).to_have_attribute("data-playing", "false")
+        await cards.nth(1).locator(".similar").click()
+        similar = reply.locator(".similar-list .track")
+        await expect(similar).to_have_count(5)
