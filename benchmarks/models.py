@@ -39,10 +39,10 @@ def build_bert_base(out_dir: Path | None = None, *, optimize: bool = False, fp16
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
-    from classifier_service.demo import DATASET
-    from classifier_service.training.data import read_table
-    from classifier_service.training.export import export
-    from classifier_service.training.tokenizer import train_wordpiece
+    from training.classifier.export import export
+    from training.classifier.tokenizer import train_wordpiece
+    from training.demo import DATASET
+    from training.tables import read_table
 
     out_dir = out_dir or bert_base_dir()
     checkpoint = checkpoint_of(out_dir)
@@ -84,7 +84,7 @@ def build_kogpt2_base(out_dir: Path | None = None, force: bool = False) -> Path:
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    from generator_service.kogpt2_tokenizer import shipped_korean_text, train_kogpt2_tokenizer
+    from training.generator.tokenizer import shipped_korean_text, train_kogpt2_tokenizer
 
     out_dir = out_dir or kogpt2_base_dir()
     if (out_dir / "config.json").is_file() and not force:

@@ -27,7 +27,7 @@ def build_demo_model_in_foreground() -> None:
     if os.environ.get("CLASSIFIER_MODEL") or is_built(default_demo_dir()):
         return
     print("building the embedded demo model (once, about a minute)...", flush=True)
-    subprocess.run([sys.executable, "-m", "classifier_service.demo.build", "--quiet"],
+    subprocess.run([sys.executable, "-m", "training.demo.build", "--quiet"],
                    check=True)
 
 

@@ -1,14 +1,16 @@
-"""Model tooling: `export`, `train`, `demo-model` (torch and transformers are imported only
-inside these commands)."""
+"""Model tooling: `export`, `train`, `demo-model`, `train-crisis`, `label`, `pretrain`,
+`train-generator` (torch and transformers are imported only inside these commands; the
+code lives in training/)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 
 def _export(args: argparse.Namespace) -> int:
-    from classifier_service.training.export import export
+    from training.classifier.export import export
 
     export(args.src, args.out_dir, optimize=args.optimize, fp16=args.fp16, int8=args.int8,
            opset=args.opset, model_version=args.model_version)
@@ -18,19 +20,30 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from classifier_service.training.recipe import train
-    from classifier_service.training.trainer import TrainConfig
+    from training.classifier.recipe import train
+    from training.classifier.trainer import TrainConfig
 
     config = TrainConfig(max_length=args.max_length, learning_rate=args.lr,
                          batch_size=args.batch_size, max_epochs=args.epochs,
                          patience=args.patience, seed=args.seed, device=args.device)
-    train(args.data, args.base, args.out, config, args.text_column, args.label_column)
+    try:
+        train(args.data, args.base, args.out, config, args.text_column, args.label_column,
+              args.problem_type, args.label_columns.split(",") if args.label_columns else None,
+              args.label_separator)
+    except ValueError as exc:
+        print(f"emotion-chat train: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
 def _demo_model(args: argparse.Namespace) -> int:
+    if args.inside_out:
+        from training.demo import inside_out
+
+        inside_out.build(args.out or inside_out.default_dir())
+        return 0
     from classifier_service.demo import default_demo_dir
-    from classifier_service.demo.build import build_once
+    from training.demo.build import build_once
 
     build_once(args.out or default_demo_dir(), force=args.force)
     return 0
@@ -38,6 +51,24 @@ def _demo_model(args: argparse.Namespace) -> int:
 
 def _train_crisis(args: argparse.Namespace) -> int:
     from training.crisis import main
+
+    return main(args)
+
+
+def _label(args: argparse.Namespace) -> int:
+    from training.label import main
+
+    return main(args)
+
+
+def _train_generator(args: argparse.Namespace) -> int:
+    from training.generator.train import main
+
+    return main(args)
+
+
+def _pretrain(args: argparse.Namespace) -> int:
+    from training.pretrain import main
 
     return main(args)
 
@@ -60,7 +91,17 @@ def add_tooling(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--out", type=Path, required=True, help="output checkpoint dir")
     train.add_argument("--base", default="klue/bert-base", help="checkpoint to start from")
     train.add_argument("--text-column", default="sentence")
-    train.add_argument("--label-column", default="label")
+    train.add_argument("--label-column", default="label",
+                       help="the label column (multi-label: labels joined by "
+                            "--label-separator; default there: labels)")
+    train.add_argument("--problem-type", default="single_label",
+                       choices=("single_label", "multi_label"),
+                       help="multi_label: sigmoid per label, BCE, per-label thresholds tuned "
+                            "on validation (config.json label_thresholds)")
+    train.add_argument("--label-columns", default=None,
+                       help="multi-label: one 0/1 column per label, comma-separated names")
+    train.add_argument("--label-separator", default="|",
+                       help="multi-label: separator inside the label column")
     train.add_argument("--epochs", type=int, default=10)
     train.add_argument("--lr", type=float, default=2e-5)
     train.add_argument("--batch-size", type=int, default=64)
@@ -84,8 +125,53 @@ def add_tooling(commands: argparse._SubParsersAction) -> None:
                              "the cross-validation, as in the chat")
     crisis.set_defaults(func=_train_crisis)
 
+    label = commands.add_parser(
+        "label", help="label a dialogue corpus through a running classifier → (s1, s2, "
+                      "emotion) pairs for train-generator")
+    label.add_argument("corpus", type=Path, help="CSV, TSV, XLSX or JSONL: utterance, "
+                                                 "dialogue id, turn")
+    label.add_argument("--classifier", required=True, metavar="HOST:PORT")
+    label.add_argument("--out", type=Path, required=True, help="the pairs TSV")
+    label.add_argument("--text-column", default="utterance")
+    label.add_argument("--dialogue-column", default="dialogue_id")
+    label.add_argument("--turn-column", default="turn")
+    label.add_argument("--checkpoint", type=Path, default=None,
+                       help="labels so far (resumable; default: OUT.labels.jsonl)")
+    label.set_defaults(func=_label)
+
+    pretrain = commands.add_parser(
+        "pretrain", help="continued masked-LM pre-training with emotion-word or random "
+                         "masking (seed 002), before train")
+    from training.pretrain import add_arguments as pretrain_arguments
+
+    pretrain_arguments(pretrain)
+    pretrain.set_defaults(func=_pretrain)
+
+    generator = commands.add_parser(
+        "train-generator", help="fine-tune a KoGPT2-style model on (s1, s2, emotion) pairs in "
+                                "the KoGPT2-chatbot format (seed 002's hyper-parameters)")
+    generator.add_argument("pairs", type=Path, help="TSV/CSV: s1, s2, emotion")
+    generator.add_argument("--base", default="skt/kogpt2-base-v2",
+                           help="hub id or local dir")
+    generator.add_argument("--out", type=Path, required=True)
+    generator.add_argument("--epochs", type=int, default=None, help="default 2")
+    generator.add_argument("--batch-size", type=int, default=None,
+                           help="default 96 (gradient accumulation over micro-batches)")
+    generator.add_argument("--micro-batch", type=int, default=None, help="default 8")
+    generator.add_argument("--lr", type=float, default=None, help="default 5e-5")
+    generator.add_argument("--max-length", type=int, default=None, help="default 128")
+    generator.add_argument("--patience", type=int, default=None,
+                           help="epochs without a better validation loss; default 1")
+    generator.add_argument("--seed", type=int, default=None)
+    generator.add_argument("--device", default=None, help="auto, cpu or cuda")
+    generator.set_defaults(func=_train_generator)
+
     demo_model = commands.add_parser("demo-model", help="build the embedded demo model")
     demo_model.add_argument("--out", type=Path, default=None,
                             help="default: the data home's models/demo-bert-ko-7")
     demo_model.add_argument("--force", action="store_true", help="rebuild even if present")
+    demo_model.add_argument("--inside-out", action="store_true",
+                            help="the Inside Out 4-emotion multi-label model instead "
+                                 "(default dir: the data home's models/"
+                                 "demo-bert-ko-insideout-4)")
     demo_model.set_defaults(func=_demo_model)

@@ -1,7 +1,7 @@
 """Train the crisis risk scorer (orchestrator/core/safety/scorer.json) on labelled tables.
 
     emotion-chat train-crisis datasets/crisis/dev*.tsv \
-        --everyday classifier_service/demo/emotions_ko*.tsv \
+        --everyday training/demo/emotions_ko*.tsv \
         datasets/conversation/consistency.tsv [--classifier HOST:PORT] [--out FILE]
 
 L2-regularised logistic regression over the scorer's features (morphemes, morpheme pairs,

@@ -1,8 +1,8 @@
-"""The embedded demo model: a small BERT trained from scratch on the shipped 7-label dataset.
+"""Where the embedded demo model lives and how the classifier gets it on first use.
 
-`emotions_ko.tsv` (sentence, label) is written for this project: everyday Korean sentences for
-the seven emotions of the masking-BERT paper. `build.py` trains the WordPiece tokenizer and
-the model (needs the `train` extra: torch); serving the result needs neither.
+The model is a small BERT trained from scratch on tables written for this project; its recipe
+is tooling (`training/demo/`, needs the `train` extra: torch). Serving it needs neither: the
+classifier only finds the built directory, or builds it once in a subprocess.
 """
 
 from __future__ import annotations
@@ -14,16 +14,9 @@ import sys
 from pathlib import Path
 
 from emotion_chat.paths import data_home
-from emotion_chat.taxonomy import CORE_LABELS
 
 log = logging.getLogger(__name__)
 
-DATASET = Path(__file__).with_name("emotions_ko.tsv")
-# Harder everyday chat messages (illness, grief, money, small talk, chat spelling), written
-# later to cover what the first set lacked.
-EVERYDAY = Path(__file__).with_name("emotions_ko_everyday.tsv")
-DATASETS = (DATASET, EVERYDAY)
-LABELS = CORE_LABELS
 DEMO_MODEL_NAME = "emotion-chat/demo-bert-ko-7"
 # Bumped whenever the recipe changes: an older build is rebuilt on first use.
 DEMO_VERSION = "4"
@@ -48,7 +41,7 @@ async def ensure_demo_model(model_dir: Path | None = None) -> Path:
         return model_dir
     log.info("demo model not found at %s: building it (about a minute)", model_dir)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "classifier_service.demo.build", "--out", str(model_dir))
+        sys.executable, "-m", "training.demo.build", "--out", str(model_dir))
     if await process.wait() != 0 or not is_built(model_dir):
         raise RuntimeError(
             f"building the demo model failed (exit {process.returncode}); it needs the train "

@@ -8,10 +8,12 @@ FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
 COPY pyproject.toml README.md ./
-# Only the shared foundation, the CLI and the classifier: the wheel holds what is copied.
+# The shared foundation, the CLI, the classifier (the demo model's paths) and the training
+# tooling: the wheel holds what is copied.
 COPY emotion_chat ./emotion_chat
 COPY emotion_chat_cli ./emotion_chat_cli
 COPY classifier_service ./classifier_service
+COPY training ./training
 RUN python -m venv /opt/venv \
  && /opt/venv/bin/pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
  && /opt/venv/bin/pip wheel --no-deps --wheel-dir /wheels . \

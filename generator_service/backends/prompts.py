@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
+from emotion_chat.kogpt2 import END_TOKEN, SYSTEM_TOKEN, USER_TOKEN, prompt_end, user_turn
 from emotion_chat.situations import NAMES, SENSITIVE, situation_of
 from emotion_chat.taxonomy import core_emotion
 from generator_service.backends.base import GenerationInput
-
-# KoGPT2-chatbot convention: <usr>{question}<unused1>{emotion}<sys>{answer}</s>
-USER_TOKEN = "<usr>"
-SYSTEM_TOKEN = "<sys>"
-EMOTION_TOKEN = "<unused1>"
-END_TOKEN = "</s>"
-KOGPT2_SPECIAL_TOKENS = ("<s>", "</s>", "<usr>", "<pad>", "<sys>", "<unk>", "<mask>", "<d>",
-                         "</d>", *(f"<unused{i}>" for i in range(10)))
 
 
 def user_message(text: str, emotion: str) -> str:
@@ -55,11 +48,11 @@ def kogpt2_prompt(request: GenerationInput) -> str:
         if turn.role == "user":
             if pending_user is not None:
                 parts.append(pending_user + END_TOKEN)
-            pending_user = f"{USER_TOKEN}{turn.text}{EMOTION_TOKEN}{core_emotion(turn.emotion)}"
+            pending_user = user_turn(turn.text, core_emotion(turn.emotion))
         else:
             parts.append(f"{pending_user or USER_TOKEN}{SYSTEM_TOKEN}{turn.text}{END_TOKEN}")
             pending_user = None
     if pending_user is not None:
         parts.append(pending_user + END_TOKEN)
-    parts.append(f"{USER_TOKEN}{request.text}{EMOTION_TOKEN}{request.reply_emotion}{SYSTEM_TOKEN}")
+    parts.append(prompt_end(request.text, request.reply_emotion))
     return "".join(parts)

@@ -18,9 +18,9 @@ def build_checkpoint(out: Path, labels: tuple[str, ...], multi_label: bool = Fal
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
-    from classifier_service.demo import DATASET
-    from classifier_service.training.data import read_table
-    from classifier_service.training.tokenizer import train_wordpiece
+    from training.classifier.tokenizer import train_wordpiece
+    from training.demo import DATASET
+    from training.tables import read_table
 
     data, _ = read_table(DATASET)
     tokenizer = train_wordpiece(data.texts, vocab_size=1500)
@@ -43,7 +43,7 @@ def build_checkpoint(out: Path, labels: tuple[str, ...], multi_label: bool = Fal
 
 def build_onnx(work: Path, labels: tuple[str, ...], multi_label: bool = False,
                favour: str | None = None) -> Path:
-    from classifier_service.training.export import export
+    from training.classifier.export import export
 
     checkpoint = build_checkpoint(work / "checkpoint", labels, multi_label, favour=favour)
     export(str(checkpoint), work / "onnx", model_version="test-1", progress=lambda _: None)
@@ -55,7 +55,7 @@ def build_tiny_kogpt2(out: Path, seed: int = 0) -> Path:
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    from generator_service.kogpt2_tokenizer import shipped_korean_text, train_kogpt2_tokenizer
+    from training.generator.tokenizer import shipped_korean_text, train_kogpt2_tokenizer
 
     tokenizer = train_kogpt2_tokenizer(shipped_korean_text(), vocab_size=2000)
     torch.manual_seed(seed)

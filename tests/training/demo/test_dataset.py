@@ -1,7 +1,7 @@
 from collections import Counter
 
-from classifier_service.demo import DATASET, LABELS
-from classifier_service.training.data import read_table
+from training.demo import DATASET, LABELS
+from training.tables import read_table
 
 
 def test_shipped_dataset_has_100_distinct_sentences_per_label() -> None:

@@ -1,12 +1,12 @@
 from collections import Counter
 
-from classifier_service.demo import DATASET
-from classifier_service.training.data import read_table
-from classifier_service.training.tokenizer import (
+from training.classifier.tokenizer import (
     SPECIAL_TOKENS,
     learn_wordpiece_vocab,
     train_wordpiece,
 )
+from training.demo import DATASET
+from training.tables import read_table
 
 
 def test_merges_most_frequent_pair_first_with_lexicographic_ties() -> None:

@@ -1,4 +1,4 @@
-"""Build the embedded demo model: `python -m classifier_service.demo.build [--out DIR]`.
+"""Build the embedded demo model: `python -m training.demo.build [--out DIR]`.
 
 Trains a WordPiece tokenizer and a small BERT from scratch on the shipped 7-label dataset
 (split 6:2:2 with seed 0; tokenizer and teacher see the training split only) by distillation
@@ -21,14 +21,8 @@ import warnings
 from dataclasses import asdict
 from pathlib import Path
 
-from classifier_service.demo import (
-    DATASETS,
-    DEMO_MODEL_NAME,
-    DEMO_VERSION,
-    LABELS,
-    default_demo_dir,
-    is_built,
-)
+from classifier_service.demo import DEMO_MODEL_NAME, DEMO_VERSION, default_demo_dir, is_built
+from training.demo import DATASETS, LABELS
 
 # Threads are fixed so that the build is bit-for-bit reproducible on any machine.
 BUILD_THREADS = 2
@@ -37,13 +31,13 @@ BUILD_THREADS = 2
 def build(out_dir: Path, *, progress: bool = True) -> dict[str, object]:
     import torch
 
-    from classifier_service.demo.distill import Recipe, bank_texts, distill, logits_of
-    from classifier_service.training.data import read_tables, split
-    from classifier_service.training.export import export
-    from classifier_service.training.report import evaluate
-    from classifier_service.training.tokenizer import train_wordpiece
-    from classifier_service.training.trainer import fit_temperature, seed_everything
     from emotion_chat.personas import BANK_DIR
+    from training.classifier.export import export
+    from training.classifier.report import evaluate
+    from training.classifier.tokenizer import train_wordpiece
+    from training.classifier.trainer import fit_temperature, seed_everything
+    from training.demo.distill import Recipe, bank_texts, distill, logits_of
+    from training.tables import read_tables, split
 
     started = time.monotonic()
     torch.set_num_threads(BUILD_THREADS)

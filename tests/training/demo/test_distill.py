@@ -2,9 +2,9 @@ import random
 
 import torch
 
-from classifier_service.demo import DATASET, LABELS
-from classifier_service.demo.distill import NgramTeacher, Recipe, augment, char_ngrams
-from classifier_service.training.data import read_table, split
+from training.demo import DATASET, LABELS
+from training.demo.distill import NgramTeacher, Recipe, augment, char_ngrams
+from training.tables import read_table, split
 
 
 def test_char_ngrams_mark_word_boundaries() -> None:

@@ -11,19 +11,20 @@ from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
 from tokenizers.trainers import BpeTrainer
 from transformers import PreTrainedTokenizerFast
 
+from emotion_chat.kogpt2 import SPECIAL_TOKENS as KOGPT2_SPECIAL_TOKENS
 from emotion_chat.personas import BANK_DIR
-from generator_service.backends.prompts import KOGPT2_SPECIAL_TOKENS
+from emotion_chat.replies.bank import SLOT
 
 
 def shipped_korean_text() -> list[str]:
     """The demo dataset's sentences and every reply bank's replies."""
-    from classifier_service.demo import DATASET
-    from classifier_service.training.data import read_table
+    from training.demo import DATASET
+    from training.tables import read_table
 
     texts = list(read_table(DATASET)[0].texts)
     for bank in sorted(BANK_DIR.glob("*.json")):
-        for replies in json.loads(bank.read_text(encoding="utf-8")).values():
-            texts.extend(replies)
+        entries = json.loads(bank.read_text(encoding="utf-8"))["replies"]
+        texts.extend(SLOT.sub("", entry["text"]) for entry in entries)
     return texts
 
 

@@ -19,7 +19,7 @@ import torch
 from tqdm.auto import tqdm
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, get_linear_schedule_with_warmup
 
-from classifier_service.training.data import LabelledData
+from training.tables import SEPARATOR, LabelledData
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +57,26 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def _batches(data: LabelledData, label2id: dict[str, int], size: int,
-             shuffle: bool, rng: random.Random) -> list[tuple[list[str], list[int]]]:
+def targets_of(data: LabelledData, label2id: dict[str, int], multi_label: bool
+               ) -> list[Any]:
+    """Class ids, or multi-hot rows for a multi-label table (labels joined by `|`)."""
+    if not multi_label:
+        return [label2id[label] for label in data.labels]
+    rows = []
+    for labels in data.labels:
+        row = [0.0] * len(label2id)
+        for label in labels.split(SEPARATOR):
+            row[label2id[label]] = 1.0
+        rows.append(row)
+    return rows
+
+
+def _batches(data: LabelledData, targets: list[Any], size: int, shuffle: bool,
+             rng: random.Random) -> list[tuple[list[str], list[Any]]]:
     order = list(range(len(data)))
     if shuffle:
         rng.shuffle(order)
-    return [([data.texts[i] for i in order[s:s + size]],
-             [label2id[data.labels[i]] for i in order[s:s + size]])
+    return [([data.texts[i] for i in order[s:s + size]], [targets[i] for i in order[s:s + size]])
             for s in range(0, len(order), size)]
 
 
@@ -95,9 +108,24 @@ def accuracy(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, data: L
     return sum(p == t for p, t in zip(predicted, truth, strict=True)) / max(len(truth), 1)
 
 
+def validation_score(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
+                     data: LabelledData, label2id: dict[str, int], config: TrainConfig,
+                     multi_label: bool) -> float:
+    """Accuracy, or micro-F1 at 0.5 for a multi-label model (what early stopping watches)."""
+    if not multi_label:
+        return accuracy(model, tokenizer, data, label2id, config)
+    from training.classifier.multilabel import micro_f1
+
+    probabilities = 1 / (1 + np.exp(-logits_of(model, tokenizer, data.texts, config)))
+    return micro_f1(probabilities, np.array(targets_of(data, label2id, True)))
+
+
 def fine_tune(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, train: LabelledData,
-              validation: LabelledData, label2id: dict[str, int], config: TrainConfig
-              ) -> TrainResult:
+              validation: LabelledData, label2id: dict[str, int], config: TrainConfig,
+              multi_label: bool = False) -> TrainResult:
+    """Fine-tune, keeping the best epoch by validation accuracy (micro-F1 when multi-label:
+    the model's config must say problem_type multi_label_classification, so the loss is
+    binary cross-entropy over sigmoids)."""
     seed_everything(config.seed)
     device = _device(config.device)
     model.to(device)  # type: ignore[arg-type]
@@ -116,15 +144,17 @@ def fine_tune(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, train:
         optimizer, int(total_steps * config.warmup_ratio), total_steps)
     result = TrainResult(best_epoch=0, best_val_accuracy=-1.0)
     best_state: dict[str, torch.Tensor] | None = None
+    train_targets = targets_of(train, label2id, multi_label)
     for epoch in range(1, config.max_epochs + 1):
         model.train()
-        batches = _batches(train, label2id, config.batch_size, shuffle=True, rng=rng)
+        batches = _batches(train, train_targets, config.batch_size, shuffle=True, rng=rng)
         losses = []
         bar = tqdm(batches, desc=f"epoch {epoch}/{config.max_epochs}", unit="batch",
                    disable=None if config.progress else True, leave=False)
         for texts, labels in bar:
             inputs = _encode(tokenizer, texts, config.max_length, device)
-            out = model(**inputs, labels=torch.tensor(labels, device=device))
+            out = model(**inputs, labels=torch.tensor(
+                labels, device=device, dtype=torch.float32 if multi_label else torch.long))
             out.loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -132,7 +162,7 @@ def fine_tune(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, train:
             optimizer.zero_grad()
             losses.append(out.loss.item())
             bar.set_postfix(loss=f"{np.mean(losses):.4f}")
-        val_acc = accuracy(model, tokenizer, validation, label2id, config)
+        val_acc = validation_score(model, tokenizer, validation, label2id, config, multi_label)
         result.history.append({"epoch": epoch, "loss": float(np.mean(losses)),
                                "val_accuracy": val_acc})
         if config.progress:

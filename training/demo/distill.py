@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerBase
 
-from classifier_service.training.data import LabelledData
+from training.tables import LabelledData
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,12 @@ def char_ngrams(text: str, n: int) -> list[str]:
 
 
 class NgramTeacher:
-    """TF-IDF character n-gram multinomial logistic regression (L2, L-BFGS)."""
+    """TF-IDF character n-gram logistic regression (L2, L-BFGS): multinomial over class ids,
+    or one sigmoid per label over multi-hot rows (multi-label)."""
 
-    def __init__(self, texts: Sequence[str], labels: Sequence[int], num_labels: int,
-                 recipe: Recipe) -> None:
+    def __init__(self, texts: Sequence[str], labels: Sequence[Any], num_labels: int,
+                 recipe: Recipe, multi_label: bool = False) -> None:
+        self.multi_label = multi_label
         self.n = recipe.teacher_ngram
         document_freq: Counter[str] = Counter()
         self.vocab: dict[str, int] = {}
@@ -85,7 +87,8 @@ class NgramTeacher:
                 self.vocab.setdefault(gram, len(self.vocab))
         self.idf = [math.log(len(texts) / document_freq[g]) + 1 for g in self.vocab]
         features = self.features(texts)
-        target = torch.tensor(list(labels))
+        target = torch.tensor(list(labels), dtype=torch.float32 if multi_label else torch.long)
+        loss_of = F.binary_cross_entropy_with_logits if multi_label else F.cross_entropy
         weights = torch.zeros(len(self.vocab), num_labels, requires_grad=True)
         bias = torch.zeros(num_labels, requires_grad=True)
         optimizer = torch.optim.LBFGS([weights, bias], max_iter=recipe.teacher_iters,
@@ -93,7 +96,7 @@ class NgramTeacher:
 
         def closure() -> torch.Tensor:
             optimizer.zero_grad()
-            loss = (F.cross_entropy(torch.sparse.mm(features, weights) + bias, target)
+            loss = (loss_of(torch.sparse.mm(features, weights) + bias, target)
                     + recipe.teacher_l2 * (weights ** 2).sum())
             loss.backward()
             return loss
@@ -120,7 +123,8 @@ class NgramTeacher:
 
     @torch.no_grad()
     def probabilities(self, texts: Sequence[str]) -> torch.Tensor:
-        return F.softmax(torch.sparse.mm(self.features(texts), self.weights) + self.bias, -1)
+        logits = torch.sparse.mm(self.features(texts), self.weights) + self.bias
+        return torch.sigmoid(logits) if self.multi_label else F.softmax(logits, -1)
 
 
 def bank_texts(bank_dir: Path) -> list[str]:
@@ -182,24 +186,38 @@ def logits_of(model: BertForSequenceClassification, sequences: Sequence[list[int
 
 def distill(train: LabelledData, validation: LabelledData, labels: Sequence[str],
             tokenizer: PreTrainedTokenizerBase, unlabelled: Sequence[str], recipe: Recipe,
-            seed: int = 0, progress: Callable[[str], None] | None = print) -> Distilled:
+            seed: int = 0, progress: Callable[[str], None] | None = print,
+            multi_label: bool = False) -> Distilled:
+    """The student learns the teacher's soft targets: a softmax over the labels, or one
+    sigmoid per label when multi-label (labels joined by `|`; the validation score is then
+    micro-F1 at 0.5 instead of accuracy)."""
+    from training.classifier.multilabel import micro_f1
+    from training.classifier.trainer import targets_of
+
     label2id = {label: i for i, label in enumerate(labels)}
-    train_y = [label2id[label] for label in train.labels]
-    validation_y = torch.tensor([label2id[label] for label in validation.labels])
+    train_y = targets_of(train, label2id, multi_label)
+    validation_y = torch.tensor(targets_of(validation, label2id, multi_label))
 
     def encode(texts: Sequence[str]) -> list[list[int]]:
         ids: list[list[int]] = tokenizer(list(texts), truncation=True,
                                          max_length=recipe.max_length)["input_ids"]
         return ids
 
-    teacher = NgramTeacher(train.texts, train_y, len(labels), recipe)
+    teacher = NgramTeacher(train.texts, train_y, len(labels), recipe, multi_label)
     fixed_ids = encode(train.texts) + encode(unlabelled)
-    fixed_targets = teacher.probabilities([*train.texts, *unlabelled])
+    if multi_label:
+        # independent sigmoids from a weak teacher are blurry (0.3-0.6): the labelled
+        # sentences keep their own labels; the teacher speaks only for unlabelled text
+        fixed_targets = torch.cat([torch.tensor(train_y, dtype=torch.float32),
+                                   teacher.probabilities(unlabelled)])
+    else:
+        fixed_targets = teacher.probabilities([*train.texts, *unlabelled])
     validation_ids = encode(validation.texts)
     pad_id = int(tokenizer.pad_token_id)
     config = BertConfig(
         vocab_size=len(tokenizer), pad_token_id=pad_id, id2label=dict(enumerate(labels)),
-        label2id=label2id, problem_type="single_label_classification",
+        label2id=label2id, problem_type="multi_label_classification" if multi_label
+        else "single_label_classification",
         hidden_size=recipe.hidden_size, num_hidden_layers=recipe.num_hidden_layers,
         num_attention_heads=recipe.num_attention_heads,
         intermediate_size=recipe.intermediate_size,
@@ -226,12 +244,16 @@ def distill(train: LabelledData, validation: LabelledData, labels: Sequence[str]
         model.train()
         augmented = [augment(t, rng, recipe.word_drop, recipe.char_drop) for t in train.texts]
         ids = fixed_ids + encode(augmented)
-        targets = torch.cat([fixed_targets, teacher.probabilities(augmented)])
+        targets = torch.cat([fixed_targets, torch.tensor(train_y, dtype=torch.float32)
+                             if multi_label else teacher.probabilities(augmented)])
         losses = []
         for batch in _bucketed([len(x) for x in ids], recipe.batch_size, recipe.bucket, rng):
             input_ids, mask = _pad([ids[i] for i in batch], pad_id)
             logits = model(input_ids=input_ids, attention_mask=mask).logits
-            loss = -(targets[batch] * F.log_softmax(logits, -1)).sum(-1).mean()
+            if multi_label:
+                loss = F.binary_cross_entropy_with_logits(logits, targets[batch])
+            else:
+                loss = -(targets[batch] * F.log_softmax(logits, -1)).sum(-1).mean()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), recipe.clip)
             optimizer.step()
@@ -244,8 +266,11 @@ def distill(train: LabelledData, validation: LabelledData, labels: Sequence[str]
                         average[key].mul_(recipe.ema).add_(value, alpha=1 - recipe.ema)
         live = copy.deepcopy(model.state_dict())
         model.load_state_dict(average)
-        predicted = logits_of(model, validation_ids, pad_id).argmax(-1)
-        accuracy = float((predicted == validation_y).float().mean())
+        validation_logits = logits_of(model, validation_ids, pad_id)
+        if multi_label:
+            accuracy = micro_f1(torch.sigmoid(validation_logits).numpy(), validation_y.numpy())
+        else:
+            accuracy = float((validation_logits.argmax(-1) == validation_y).float().mean())
         if accuracy > result.validation_accuracy:
             result.validation_accuracy, result.best_epoch = accuracy, epoch
             best_state = copy.deepcopy(average)
@@ -253,8 +278,8 @@ def distill(train: LabelledData, validation: LabelledData, labels: Sequence[str]
         result.history.append({"epoch": epoch, "loss": float(np.mean(losses)),
                                "val_accuracy": accuracy})
         if progress is not None:
-            progress(f"epoch {epoch}: loss {np.mean(losses):.4f}, validation accuracy "
-                     f"{accuracy:.4f}")
+            progress(f"epoch {epoch}: loss {np.mean(losses):.4f}, validation "
+                     f"{'micro-F1' if multi_label else 'accuracy'} {accuracy:.4f}")
     assert best_state is not None
     model.load_state_dict(best_state)
     model.eval()

@@ -10,7 +10,7 @@ from tiny_models import SINGLE_LABELS, build_checkpoint
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from classifier_service.model import ClassifierModel
-from classifier_service.training.export import SAMPLE_TEXTS, export
+from training.classifier.export import SAMPLE_TEXTS, export
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier_service.training.data import LabelledData, read_table, split
+from training.tables import LabelledData, read_table, split
 
 
 def test_tsv_cleaning_drops_missing_and_duplicates(tmp_path: Path) -> None:

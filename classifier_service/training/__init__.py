@@ -1,1 +1,0 @@
-"""Model tooling (needs the `train` extra): data preparation, fine-tuning, ONNX export."""

@@ -1,0 +1,1 @@
+"""Classifiers: fine-tuning (single- and multi-label), reports, tokenizers, ONNX export."""

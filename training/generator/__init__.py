@@ -1,0 +1,1 @@
+"""The KoGPT2-style generator: its tokenizer and fine-tuning on dialogue pairs."""
