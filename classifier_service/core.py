@@ -21,6 +21,7 @@ from classifier_service.metrics import ClassifierMetrics
 from classifier_service.model import ClassifierModel
 from classifier_service.settings import ClassifierSettings
 from classifier_service.tokenization import EncodedText
+from classifier_service.tracing import record_batches
 from emotion_chat.errors import InvalidInputError
 from emotion_chat.validation import check_text
 
@@ -103,6 +104,7 @@ class ClassifierCore:
             outcomes = await wait_all(futures)
         finally:
             self.metrics.texts_in_flight.dec(len(futures))
+        record_batches(outcomes)
         self.metrics.texts.labels(priority.name.lower()).inc(len(futures))
         end = time.perf_counter()
         timings = Timings(

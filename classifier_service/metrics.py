@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 
+from classifier_service.batching.items import Priority
+
 LATENCY_BUCKETS = (.0005, .001, .0025, .005, .0075, .01, .015, .025, .05, .075, .1, .15, .25,
                    .5, 1.0, 2.5, 5.0)
 BATCH_SIZE_BUCKETS = (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 256)
@@ -54,6 +56,8 @@ class ClassifierMetrics:
             registry=registry)
         self._stages = {name: self.stage_seconds.labels(name)
                         for name in ("tokenization", "queue", "inference", "total")}
+        for priority in Priority:  # zero series before the first text
+            self.texts.labels(priority.name.lower())
 
     def observe_stages(self, tokenization: float, queue: float, inference: float,
                        total: float) -> None:

@@ -61,12 +61,14 @@ def add_settings_flags(
                                help=help_text)
 
 
+def given_flags(args: argparse.Namespace) -> set[str]:
+    """The settings given as flags on the command line (the rest come from env or defaults)."""
+    return {key[len(_DEST_PREFIX):] for key, value in vars(args).items()
+            if key.startswith(_DEST_PREFIX) and value is not None}
+
+
 def settings_from_args(settings_cls: type[SettingsT], args: argparse.Namespace,
                        **extra: Any) -> SettingsT:
-    overrides = {
-        key[len(_DEST_PREFIX):]: value
-        for key, value in vars(args).items()
-        if key.startswith(_DEST_PREFIX) and value is not None
-    }
+    overrides = {name: getattr(args, _DEST_PREFIX + name) for name in given_flags(args)}
     overrides.update({k: v for k, v in extra.items() if v is not None})
     return settings_cls(**overrides)

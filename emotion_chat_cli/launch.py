@@ -21,6 +21,18 @@ _READY = re.compile(r"^READY (\S+) port=(\d+) metrics_port=(\d+)(.*)$")
 _SIDE_PORT = re.compile(r"(\w+)_port=(\d+)")
 
 
+class ServiceExitedError(RuntimeError):
+    """The service ended before it was ready; `output` holds what it printed (a service
+    that exits 2 printed one line per problem, e.g. each invalid setting)."""
+
+    def __init__(self, name: str, returncode: int | None, output: list[str]) -> None:
+        super().__init__(f"{name} exited with {returncode} before it was ready:\n"
+                         + "\n".join(output[-40:]))
+        self.name = name
+        self.returncode = returncode
+        self.output = output
+
+
 @dataclass
 class ServiceProcess:
     name: str
@@ -95,6 +107,5 @@ def start_process(name: str, command: Sequence[str], env: Mapping[str, str] | No
             raise TimeoutError(f"{service} not ready after {timeout:.0f}s:\n{handle.log_tail()}")
     if handle.port == 0:
         handle.stop(5)
-        raise RuntimeError(f"{service} exited with {process.returncode} before it was ready:\n"
-                           f"{handle.log_tail()}")
+        raise ServiceExitedError(service, process.returncode, list(handle.output))
     return handle

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import importlib
-import logging
+import sys
+from pathlib import Path
 from typing import Any
 
-from emotion_chat_cli.flags import add_settings_flags, settings_from_args
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings
+
+from emotion_chat.settings import describe_invalid_settings, setting_name
+from emotion_chat_cli.flags import add_settings_flags, given_flags, settings_from_args
 
 # name → (help, settings class, service class)
 SERVICES = {
@@ -33,20 +39,75 @@ def load(path: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def configure_logging(level: str, log_format: str = "text", service: str | None = None
+                      ) -> None:
+    """Text lines, or JSON lines with the turn's ids (emotion_chat.serving.logs)."""
+    from emotion_chat.serving.logs import configure_logging as configure
+
+    configure(level, "json" if log_format == "json" else "text", service)
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from emotion_chat.serving import ServiceRunner, run_until_signal
-
     _, settings_path, service_path = SERVICES[args.service]
-    settings = settings_from_args(load(settings_path), args)
-    configure_logging(settings.log_level)
-    runner = ServiceRunner(load(service_path)(settings), settings)
-    asyncio.run(run_until_signal(runner))
+    settings_cls = load(settings_path)
+    prog = f"emotion-chat serve {args.service}"
+    try:
+        settings = settings_from_args(settings_cls, args)
+    except ValidationError as invalid:
+        for line in describe_invalid_settings(invalid, settings_cls, given_flags(args)):
+            print(f"{prog}: {line}", file=sys.stderr, flush=True)
+        return 2
+    from emotion_chat.serving import ServiceRunner, run_until_signal
+    from emotion_chat.serving.tracing import setup_tracing
+
+    configure_logging(settings.log_level, settings.log_format, args.service)
+    setup_tracing(args.service, settings.otlp_endpoint, settings.trace_sample_ratio)
+    try:
+        runner = ServiceRunner(load(service_path)(settings), settings)
+        asyncio.run(run_until_signal(runner))
+    except Exception as error:
+        problem = startup_problem(error, settings, given_flags(args))
+        if problem is None:
+            raise
+        print(f"{prog}: {problem}", file=sys.stderr, flush=True)
+        return 2
     return 0
+
+
+_BIND_FAILURES = ("Failed to bind to address", "could not bind", "cannot serve HTTP on")
+
+
+def startup_problem(error: BaseException, settings: BaseSettings,
+                    given: set[str]) -> str | None:
+    """One line for a start-up failure that is the user's to fix (a missing file, a port in
+    use), or None for anything else (a bug: let its traceback show)."""
+    seen: list[BaseException] = []
+    cause: BaseException | None = error
+    while cause is not None and cause not in seen:
+        seen.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    for exc in seen:
+        if isinstance(exc, RuntimeError) and str(exc).startswith(_BIND_FAILURES):
+            message = str(exc).split(";")[0]
+            if message.startswith("Failed to bind"):  # grpc's wording
+                address = message.rsplit(" ", 1)[-1]
+                return f"cannot serve gRPC on {address}: address in use or not available"
+            return message
+        if isinstance(exc, OSError) and exc.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL):
+            reason = (exc.strerror or str(exc)).lower()
+            return (f"cannot serve metrics on {getattr(settings, 'metrics_host', '?')}:"
+                    f"{getattr(settings, 'metrics_port', '?')}: {reason}")
+        if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+            reason = exc.strerror.lower()
+            for field in type(settings).model_fields:
+                value = getattr(settings, field)
+                if isinstance(value, Path) and value == Path(exc.filename):
+                    name = setting_name(type(settings), field, given)
+                    return f"invalid setting {name}={str(value)!r}: {reason}"
+            return f"{reason}: {exc.filename}"
+        if isinstance(exc, FileNotFoundError):
+            return str(exc)
+    return None
 
 
 def _not_installed(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 
-from emotion_chat_cli.launch import ServiceProcess, start_service
+from emotion_chat_cli.launch import ServiceExitedError, ServiceProcess, start_service
 
 
 def build_demo_model_in_foreground() -> None:
@@ -104,7 +104,16 @@ def stop_on_signals() -> threading.Event:
 
 def serve_all(args: argparse.Namespace) -> int:
     stop = stop_on_signals()
-    processes = start_stack(args.host, args.free_ports)
+    try:
+        processes = start_stack(args.host, args.free_ports)
+    except ServiceExitedError as exited:
+        if exited.returncode != 2:  # a crash, not the user's settings: keep the details
+            raise
+        own = f"emotion-chat serve {exited.name}: "
+        problems = [line[len(own):] for line in exited.output if line.startswith(own)]
+        print(f"emotion-chat serve all: {exited.name} did not start: "
+              f"{'; '.join(problems or exited.output[-1:])}", file=sys.stderr, flush=True)
+        return 2
     orchestrator = processes[-1]
     sides = "".join(f" {name}_port={port}" for name, port in orchestrator.side_ports.items())
     print(f"READY all port={orchestrator.port} metrics_port={orchestrator.metrics_port}{sides}",

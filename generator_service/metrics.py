@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+
+from emotion_chat.errors import ErrorCode
+from emotion_chat.taxonomy import CORE_LABELS
 
 LATENCY_BUCKETS = (.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60)
 
@@ -28,3 +33,15 @@ class GeneratorMetrics:
         self.in_flight = Gauge(
             "generator_in_flight", "Generations in progress.", ["backend"], registry=registry)
         self.backend = Info("generator_backend", "Active backend and model.", registry=registry)
+
+    def precreate(self, backend: str, personas: Iterable[str]) -> None:
+        """Zero series for the active backend, so that dashboards show 0 before the first
+        reply: in flight, errors by code, and tokens and replies for every persona and core
+        emotion."""
+        self.in_flight.labels(backend)
+        for code in ErrorCode:
+            self.errors.labels(backend, code.name)
+        for persona in personas:
+            self.tokens_out.labels(backend, persona)
+            for emotion in CORE_LABELS:
+                self.replies.labels(backend, persona, emotion)

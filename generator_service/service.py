@@ -61,6 +61,7 @@ class GeneratorService:
         await backend.startup()
         self._core = GeneratorCore(backend, personas, self.settings, self.metrics)
         self.metrics.backend.info({"backend": backend.name, "model": backend.model_name})
+        self.metrics.precreate(backend.name, [p.id for p in personas])
         log.info("generator: backend %s (%s), personas %s", backend.name, backend.model_name,
                  ", ".join(p.id for p in personas))
 

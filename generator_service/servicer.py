@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 import grpc
 
 from emotion_chat.servicing import deadline_of
+from emotion_chat.serving import tracing
 from emotion_chat.v1 import generator_pb2 as pb
 from emotion_chat.v1 import generator_pb2_grpc as pb_grpc
 from generator_service.backends.base import GenerationInput
@@ -18,6 +19,11 @@ _ROLE_NAMES = {pb.ROLE_USER: "user", pb.ROLE_ASSISTANT: "assistant"}
 def to_input(core: GeneratorCore, request: pb.GenerateRequest,
              context: grpc.aio.ServicerContext) -> GenerationInput:
     params = request.params
+    if request.conversation_id:  # for the log lines of this RPC
+        tracing.conversation_id.set(request.conversation_id)
+    tracing.annotate({"emotion_chat.generator.backend": core.backend.name,
+                      "emotion_chat.generator.model": core.backend.model_name,
+                      "emotion_chat.conversation_id": request.conversation_id})
     return core.prepare(
         text=request.text,
         history=[(_ROLE_NAMES.get(t.role, "unspecified"), t.text, t.emotion)

@@ -1,8 +1,16 @@
-"""Orchestrator metrics: per-stage latency, turns, degraded turns, overhead."""
+"""Orchestrator metrics: per-stage latency, turns, degraded turns, overhead.
+
+Label values known up front (degradation reasons, front doors, reply kinds) get their series
+at start-up, so that dashboards show 0 instead of no data before the first turn.
+"""
 
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from emotion_chat.taxonomy import NEUTRAL
+from orchestrator.core.types import Channel, Degradation, ReplyKind
+from orchestrator.store import ConversationStore, MemoryStore
 
 BUCKETS = (.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60)
 STAGES = ("lock", "load", "classify", "generate", "consistency", "recommend", "save", "total")
@@ -43,7 +51,48 @@ class OrchestratorMetrics:
             "orchestrator_http_request_duration_seconds",
             "HTTP requests: from the request to the end of the response (whole streams).",
             ["method", "route"], registry=registry, buckets=BUCKETS)
+        self.replayed = Counter(
+            "orchestrator_replayed_requests",
+            "Retried requests (a request_id already stored) answered from their receipt.",
+            registry=registry)
+        self.store_conversations = Gauge(
+            "orchestrator_store_conversations",
+            "Conversations in the memory:// store (its bound is max_conversations).",
+            registry=registry)
+        self.store_evictions = Gauge(
+            "orchestrator_store_evicted_conversations",
+            "Conversations the memory:// store evicted, least recently active first, since "
+            "start.", registry=registry)
+        self.store_reachable = Gauge(
+            "orchestrator_store_reachable",
+            "1 while the conversation store answers, 0 during an outage (NOT_SERVING).",
+            registry=registry)
+        self.store_outages = Counter(
+            "orchestrator_store_outages",
+            "Outages of the conversation store (each began NOT_SERVING).", registry=registry)
+        self.store_reachable.set(1)
         self._stages = {s: self.stage_seconds.labels(s) for s in STAGES}
+        for reason in Degradation:
+            self.degraded.labels(reason.value)
+        for channel in Channel:
+            self.regenerated.labels(channel.value)
+
+    def watch_store(self, store: ConversationStore) -> None:
+        """Read the store's size and reachability at every scrape."""
+        self.store_conversations.set_function(lambda: float(store.size() or 0))
+        if isinstance(store, MemoryStore):
+            self.store_evictions.set_function(lambda: float(store.evicted))
+        health = store.health
+        if health is not None:
+            self.store_reachable.set_function(lambda: float(health.reachable))
+            health.listen(lambda reachable: None if reachable else self.store_outages.inc())
+
+    def precreate_turns(self, persona: str) -> None:
+        """Zero turn series for every reply kind and front door (for this persona, the
+        default one, and 중립), so that panels by kind or by channel start at 0."""
+        for kind in ReplyKind:
+            for channel in Channel:
+                self.turns.labels(persona, NEUTRAL, kind.value, channel.value)
 
     def observe(self, timings: dict[str, float]) -> None:
         for stage, seconds in timings.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import grpc
 from prometheus_client import CollectorRegistry
@@ -42,6 +42,7 @@ class OrchestratorService:
         self.registry = registry or CollectorRegistry()
         self.metrics = OrchestratorMetrics(self.registry)
         self.personas = PersonaRegistry.load(settings.personas_file, settings.default_persona)
+        self.metrics.precreate_turns(self.personas.default)
         s = settings
         secret = s.auth_tokens.get_secret_value() if s.auth_tokens else None
         self.tokens = load_tokens(secret, str(s.auth_tokens_file) if s.auth_tokens_file else None)
@@ -50,6 +51,7 @@ class OrchestratorService:
         self._core: ChatCore | None = None
         self._channels: list[grpc.aio.Channel] = []
         self._store: ConversationStore | None = None
+        self._readiness: Callable[[bool], None] | None = None
         self._http = self._http_server() if s.http else None
 
     @property
@@ -83,39 +85,54 @@ class OrchestratorService:
                           cert_file=s.tls_cert_file, key_file=s.tls_key_file,
                           client_ca_file=s.tls_client_ca_file)
 
+    def watch_readiness(self, publish: Callable[[bool], None]) -> None:
+        """Not ready while the conversation store is unreachable (every turn would fail)."""
+        self._readiness = publish
+        if self._store is not None and self._store.health is not None:
+            self._store.health.listen(publish)
+
     def add_to_server(self, server: grpc.aio.Server) -> None:
         pb_grpc.add_ChatServiceServicer_to_server(
             ChatServicer(lambda: self.core, self.personas), server)
 
     async def startup(self) -> None:
         s = self.settings
-        store = open_store(s.store_url, s.conversation_ttl_s, s.max_stored_turns, s.lock_ttl_s)
+        store = open_store(s.store_url, s.conversation_ttl_s, s.max_stored_turns, s.lock_ttl_s,
+                           max_conversations=s.max_conversations,
+                           timeout_s=s.store_timeout_s)
         await store.start()
         self._store = store
+        self.metrics.watch_store(store)
+        if self._readiness is not None and store.health is not None:
+            store.health.listen(self._readiness)
         classifier_channel = open_channel(s.classifier_target, [GrpcClassifier.SERVICE],
                                           s.downstream_retries, s.downstream_tls,
-                                          s.downstream_tls_ca_file)
+                                          s.downstream_tls_ca_file,
+                                          s.downstream_reconnect_backoff_ms)
         generator_channel = open_channel(s.generator_target, [GrpcGenerator.SERVICE],
                                          s.downstream_retries, s.downstream_tls,
-                                         s.downstream_tls_ca_file)
+                                         s.downstream_tls_ca_file,
+                                         s.downstream_reconnect_backoff_ms)
         self._channels = [classifier_channel, generator_channel]
         recommender = None
         if s.recommender_target:
             recommender_channel = open_channel(s.recommender_target, [GrpcRecommender.SERVICE],
                                                s.downstream_retries, s.downstream_tls,
-                                               s.downstream_tls_ca_file)
+                                               s.downstream_tls_ca_file,
+                                               s.downstream_reconnect_backoff_ms)
             self._channels.append(recommender_channel)
             recommender = GrpcRecommender(recommender_channel, s.recommend_timeout_s)
         classifier = GrpcClassifier(classifier_channel, s.classify_timeout_s)
+        fallback = FallbackReplies(self.personas)
         writer = ReplyWriter(GrpcGenerator(generator_channel, s.generate_timeout_s),
-                             classifier, FallbackReplies(self.personas), s.history_turns,
-                             s.max_regenerations)
+                             classifier, fallback, s.history_turns, s.max_regenerations)
         if s.crisis_webhook_url:
             self.notifier = WebhookNotifier(
                 s.crisis_webhook_url, s.crisis_webhook_include_text,
                 s.crisis_webhook_token.get_secret_value() if s.crisis_webhook_token else None)
         # Kiwi loads its model on first use (about a second): not on the first turn.
         await asyncio.to_thread(warm_up)
+        await asyncio.to_thread(fallback.warm_up)
         core = ChatCore(store, classifier, writer, self.personas, s, self.metrics,
                         self.notifier, recommender)
         await core.start()

@@ -47,6 +47,11 @@ class OrchestratorSettings(ServiceSettings):
     downstream_retries: int = Field(default=3, ge=1, le=5)
     """Attempts per downstream call when it fails UNAVAILABLE (gRPC retry policy)."""
 
+    downstream_reconnect_backoff_ms: int = Field(default=500, ge=100, le=120_000)
+    """Longest wait between reconnection attempts to a dependency that went away (gRPC's own
+    default grows to 120 s): a restarted classifier or generator is used again within
+    about this time of SERVING."""
+
     downstream_tls: bool = False
     """Use TLS to the classifier and generator."""
 
@@ -63,8 +68,16 @@ class OrchestratorSettings(ServiceSettings):
     max_stored_turns: int = Field(default=200, ge=2)
     """Turns kept per conversation (user and bot messages); older ones are dropped."""
 
-    lock_ttl_s: float = Field(default=60.0, gt=0)
-    """Expiry of a conversation's lock if its holder dies (renewed while the turn runs)."""
+    lock_ttl_s: float = Field(default=3.0, ge=0.3, le=60)
+    """Lease of a conversation's lock (Redis): renewed every third of it while the turn runs,
+    so a replica that dies mid-turn frees its conversations within this time."""
+
+    max_conversations: int = Field(default=100_000, ge=1)
+    """memory:// store: conversations kept; the least recently active is evicted beyond."""
+
+    store_timeout_s: float = Field(default=2.0, gt=0, le=30)
+    """Redis store: how long one store call may take before the store counts as
+    unreachable (UNAVAILABLE, NOT_SERVING until a ping answers)."""
 
     lock_wait_s: float = Field(default=30.0, gt=0)
     """How long a turn waits for its conversation's lock before ABORTED."""

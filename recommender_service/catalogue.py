@@ -94,7 +94,7 @@ def core_tags(tags: list[str], where: str) -> tuple[str, ...]:
 def load_catalogue(index_dir: Path, catalogue_dir: Path | None = None) -> Catalogue:
     path = index_dir / TRACKS_FILE
     if not path.is_file():
-        raise ValueError(f"{index_dir}: no {TRACKS_FILE}; build one with "
+        raise FileNotFoundError(f"{index_dir}: no {TRACKS_FILE}; build one with "
                          "`emotion-chat music index CATALOGUE --out DIR`")
     raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     tracks = []

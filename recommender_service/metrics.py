@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Info
 
+from emotion_chat.taxonomy import CORE_LABELS
+
 
 class RecommenderMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
@@ -16,3 +18,5 @@ class RecommenderMetrics:
                                    "Audio bytes served by ReadAudio.", registry=registry)
         self.index = Info("recommender_index", "The loaded index: kind, dimension, build.",
                           registry=registry)
+        for emotion in CORE_LABELS:  # zero series before the first answer
+            self.recommendations.labels(emotion)

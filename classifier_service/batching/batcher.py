@@ -11,6 +11,7 @@ DEADLINE_EXCEEDED. If a batch fails, every text in it gets the error.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections.abc import Callable
@@ -58,6 +59,12 @@ class BatchOutcome:
     queue_s: float
     inference_s: float
     batch_size: int
+    batch_id: int = 0
+    """The batch's number in this batcher (1, 2, ...; 0: not from a batch)."""
+    padded_length: int = 0
+    """Tokens per row of the batch (its longest text)."""
+    started_at: float = 0.0
+    """When the batch's inference began (time.monotonic())."""
 
 
 class BatchObserver(Protocol):
@@ -81,6 +88,7 @@ class DynamicBatcher:
         self._arrived: asyncio.Event | None = None
         self._room: asyncio.Event | None = None
         self._accepting = False
+        self._batch_ids = itertools.count(1)
 
     @property
     def depth(self) -> int:
@@ -228,12 +236,12 @@ class DynamicBatcher:
             return
         inference_s = time.monotonic() - started
         waits = [started - t.enqueued_at for t in batch]
+        batch_id, width = next(self._batch_ids), max(e.length for e in encoded)
         for row, text in enumerate(batch):
             if not text.future.done():
                 text.future.set_result(BatchOutcome(scores[row], waits[row], inference_s,
-                                                    len(batch)))
+                                                    len(batch), batch_id, width, started))
         if self._observer is not None:
-            width = max(e.length for e in encoded)
             self._observer.batch_done(len(batch), width * len(batch),
                                       sum(e.length for e in encoded), inference_s, waits)
 

@@ -174,6 +174,12 @@ class ReplyBank:
         return dict(zip((e.text for e in self.entries),
                         read_lines([e.plain for e in self.entries]), strict=True))
 
+    def warm_up(self) -> ReplyBank:
+        """Analyse the lines now (a second or more for a bank), not on the first turn: a
+        service calls this before it reports SERVING."""
+        _ = self._facts
+        return self
+
     def texts(self) -> list[str]:
         return [entry.text for entry in self.entries]
 

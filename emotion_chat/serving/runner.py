@@ -15,20 +15,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
 from wsgiref.simple_server import WSGIServer
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from prometheus_client import CollectorRegistry, start_http_server
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    GCCollector,
+    PlatformCollector,
+    ProcessCollector,
+    start_http_server,
+)
 
 from emotion_chat.serving.interceptors import (
     ErrorMappingInterceptor,
     RpcMetrics,
     RpcMetricsInterceptor,
 )
+from emotion_chat.serving.tracing import TracingInterceptor
 from emotion_chat.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -54,6 +62,14 @@ class SideServer(Protocol):
     async def stop(self, grace_s: float) -> None:
         """Stop taking requests, let in-flight ones finish for up to grace_s."""
         ...
+
+
+@runtime_checkable
+class ReadinessSource(Protocol):
+    """A service whose readiness can change after start-up (a dependency it cannot work
+    without went away): the runner passes a callback that sets health and readiness."""
+
+    def watch_readiness(self, publish: Callable[[bool], None]) -> None: ...
 
 
 class GrpcService(Protocol):
@@ -102,6 +118,16 @@ def server_credentials(settings: ServiceSettings) -> grpc.ServerCredentials | No
         require_client_auth=client_ca is not None)
 
 
+def add_runtime_collectors(registry: CollectorRegistry) -> None:
+    """The process (`process_*`: CPU, memory, file descriptors, start time), platform
+    (`python_info`) and garbage-collector (`python_gc_*`) series, which the global registry
+    has and a service's own registry does not."""
+    if registry is not REGISTRY:
+        ProcessCollector(registry=registry)
+        PlatformCollector(registry=registry)
+        GCCollector(registry=registry)
+
+
 class ServiceRunner:
     """Starts and stops one service's gRPC server and metrics endpoint."""
 
@@ -115,6 +141,8 @@ class ServiceRunner:
         self.metrics_port: int = 0
         self._metrics_http: WSGIServer | None = None
         self.side_servers: Sequence[SideServer] = service.side_servers()
+        self._stopping = False
+        self._health_updates: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         s = self.settings
@@ -124,9 +152,10 @@ class ServiceRunner:
             ("grpc.so_reuseport", 0),
         ]
         rpc_metrics = RpcMetrics(self.service.registry)
+        add_runtime_collectors(self.service.registry)
         server = grpc.aio.server(
-            interceptors=[RpcMetricsInterceptor(rpc_metrics), *self.service.interceptors(),
-                          ErrorMappingInterceptor()],
+            interceptors=[RpcMetricsInterceptor(rpc_metrics), TracingInterceptor(),
+                          *self.service.interceptors(), ErrorMappingInterceptor()],
             options=options,
             maximum_concurrent_rpcs=s.max_concurrent_rpcs,
         )
@@ -134,6 +163,7 @@ class ServiceRunner:
             await self.health.set(name, NOT_SERVING)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         self.service.add_to_server(server)
+        rpc_metrics.precreate((*self.service.service_names, health.SERVICE_NAME))
         reflection.enable_server_reflection(
             (*self.service.service_names, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
         address = f"{s.host}:{s.port}"
@@ -158,7 +188,21 @@ class ServiceRunner:
             await self.health.set(name, SERVING)
         for side in self.side_servers:
             side.serving = True
+        if isinstance(self.service, ReadinessSource):
+            self.service.watch_readiness(self._publish_readiness)
         log.info("%s: SERVING", self.service.name)
+
+    def _publish_readiness(self, ready: bool) -> None:
+        """Follow the service's readiness (not once draining: shutdown owns health then)."""
+        if self._stopping:
+            return
+        for side in self.side_servers:
+            side.serving = ready
+        status = SERVING if ready else NOT_SERVING
+        for name in ("", *self.service.service_names):
+            task = asyncio.get_running_loop().create_task(self.health.set(name, status))
+            self._health_updates.add(task)
+            task.add_done_callback(self._health_updates.discard)
 
     @property
     def ready_line(self) -> str:
@@ -169,6 +213,7 @@ class ServiceRunner:
 
     async def stop(self) -> None:
         """Graceful shutdown: NOT_SERVING, drain for the grace period, release."""
+        self._stopping = True
         await self.health.enter_graceful_shutdown()
         for side in self.side_servers:
             side.serving = False

@@ -100,7 +100,7 @@ class StageTimings(_message.Message):
     def __init__(self, lock_ms: _Optional[float] = ..., load_ms: _Optional[float] = ..., classify_ms: _Optional[float] = ..., generate_ms: _Optional[float] = ..., consistency_ms: _Optional[float] = ..., save_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., overhead_ms: _Optional[float] = ..., recommend_ms: _Optional[float] = ...) -> None: ...
 
 class ChatResponse(_message.Message):
-    __slots__ = ("conversation_id", "reply", "emotion", "persona", "kind", "state", "timings", "degraded", "generation_attempts", "reply_emotion", "emotion_consistent", "turn_index", "regenerated", "situation", "tracks")
+    __slots__ = ("conversation_id", "reply", "emotion", "persona", "kind", "state", "timings", "degraded", "generation_attempts", "reply_emotion", "emotion_consistent", "turn_index", "regenerated", "situation", "tracks", "replayed")
     CONVERSATION_ID_FIELD_NUMBER: _ClassVar[int]
     REPLY_FIELD_NUMBER: _ClassVar[int]
     EMOTION_FIELD_NUMBER: _ClassVar[int]
@@ -116,6 +116,7 @@ class ChatResponse(_message.Message):
     REGENERATED_FIELD_NUMBER: _ClassVar[int]
     SITUATION_FIELD_NUMBER: _ClassVar[int]
     TRACKS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
     conversation_id: str
     reply: str
     emotion: DetectedEmotion
@@ -131,7 +132,8 @@ class ChatResponse(_message.Message):
     regenerated: bool
     situation: str
     tracks: _containers.RepeatedCompositeFieldContainer[_recommender_pb2.Track]
-    def __init__(self, conversation_id: _Optional[str] = ..., reply: _Optional[str] = ..., emotion: _Optional[_Union[DetectedEmotion, _Mapping]] = ..., persona: _Optional[str] = ..., kind: _Optional[_Union[ReplyKind, str]] = ..., state: _Optional[_Union[DialogueState, str]] = ..., timings: _Optional[_Union[StageTimings, _Mapping]] = ..., degraded: _Optional[_Iterable[str]] = ..., generation_attempts: _Optional[int] = ..., reply_emotion: _Optional[str] = ..., emotion_consistent: _Optional[bool] = ..., turn_index: _Optional[int] = ..., regenerated: _Optional[bool] = ..., situation: _Optional[str] = ..., tracks: _Optional[_Iterable[_Union[_recommender_pb2.Track, _Mapping]]] = ...) -> None: ...
+    replayed: bool
+    def __init__(self, conversation_id: _Optional[str] = ..., reply: _Optional[str] = ..., emotion: _Optional[_Union[DetectedEmotion, _Mapping]] = ..., persona: _Optional[str] = ..., kind: _Optional[_Union[ReplyKind, str]] = ..., state: _Optional[_Union[DialogueState, str]] = ..., timings: _Optional[_Union[StageTimings, _Mapping]] = ..., degraded: _Optional[_Iterable[str]] = ..., generation_attempts: _Optional[int] = ..., reply_emotion: _Optional[str] = ..., emotion_consistent: _Optional[bool] = ..., turn_index: _Optional[int] = ..., regenerated: _Optional[bool] = ..., situation: _Optional[str] = ..., tracks: _Optional[_Iterable[_Union[_recommender_pb2.Track, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class ChatEvent(_message.Message):
     __slots__ = ("emotion", "delta", "done")

@@ -3,6 +3,7 @@ situation (`emotion_chat.replies`), streamed word by word."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator
 
@@ -27,8 +28,11 @@ class BankBackend:
         self._banks: dict[str, ReplyBank] = {}
 
     async def startup(self) -> None:
+        # the lines are analysed with Kiwi now, not on the first turn (seconds on a busy
+        # machine, and the first turns would wait on it)
         for persona in self._personas:
-            self._banks[persona.id] = ReplyBank.load(persona)
+            bank = ReplyBank.load(persona)
+            self._banks[persona.id] = await asyncio.to_thread(bank.warm_up)
 
     async def shutdown(self) -> None:
         self._banks.clear()

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import grpc
 
+from emotion_chat.serving.tracing import outgoing_metadata
 from emotion_chat.v1 import classifier_pb2 as pb
 from emotion_chat.v1 import classifier_pb2_grpc as pb_grpc
 from orchestrator.adapters.grpc_channel import timeout_for, upstream_error
@@ -25,7 +26,7 @@ class GrpcClassifier:
         try:
             response = await self._stub.Classify(
                 pb.ClassifyRequest(texts=list(texts), top_k=TOP_K),
-                timeout=timeout_for(self._timeout_s, deadline))
+                timeout=timeout_for(self._timeout_s, deadline), metadata=outgoing_metadata())
         except grpc.aio.AioRpcError as exc:
             raise upstream_error("the classifier", exc) from exc
         results = []
@@ -37,7 +38,8 @@ class GrpcClassifier:
     async def model_info(self, deadline: float | None = None) -> ModelInfo:
         try:
             info = await self._stub.GetModelInfo(pb.GetModelInfoRequest(),
-                                                 timeout=timeout_for(self._timeout_s, deadline))
+                                                 timeout=timeout_for(self._timeout_s, deadline),
+                                                 metadata=outgoing_metadata())
         except grpc.aio.AioRpcError as exc:
             raise upstream_error("the classifier", exc) from exc
         return ModelInfo(info.model_name, info.model_version, tuple(info.labels),

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 
+from emotion_chat.serving.tracing import outgoing_metadata
 from emotion_chat.v1 import generator_pb2 as pb
 from emotion_chat.v1 import generator_pb2_grpc as pb_grpc
 from orchestrator.adapters.grpc_channel import timeout_for, upstream_error
@@ -42,7 +43,8 @@ class GrpcGenerator:
     async def stream(self, request: ReplyRequest, deadline: float | None = None
                      ) -> AsyncIterator[str]:
         call = self._stub.GenerateStream(request_message(request),
-                                         timeout=timeout_for(self._timeout_s, deadline))
+                                         timeout=timeout_for(self._timeout_s, deadline),
+                                         metadata=outgoing_metadata())
         try:
             async for event in call:
                 if event.HasField("delta"):

@@ -1,7 +1,8 @@
 """The chat core: one turn, end to end, for every front door.
 
 validate → read the message (Kiwi morphemes: suicide and self-harm risk, its situation and
-who or what it names) → take the conversation's lock → load → dialogue policy (crisis
+who or what it names) → take the conversation's lock → a retried request id: answer its
+stored receipt, nothing else → load → dialogue policy (crisis
 first, rule layer, classify, route) → generate (history + emotion + persona + situation) →
 optional emotion-consistency check → commit the turn → answer with the reply, the emotion,
 the persona and the stage timings.
@@ -36,6 +37,7 @@ from orchestrator.core.ports import (
     CrisisNotifier,
     RecommenderPort,
 )
+from orchestrator.core.receipts import Operation, Receipt, fingerprint
 from orchestrator.core.rules import Rule, rule_line
 from orchestrator.core.safety import Risk, RiskAssessment, Sensitivity, assess
 from orchestrator.core.situation import fitting_emotion
@@ -179,23 +181,57 @@ class ChatCore:
 
     async def _turn(self, request: TurnRequest, persona: Persona | None, emit: Emit
                     ) -> TurnResult:
-        clock = _Clock()
+        clock, emit = _Clock.for_turn(request, emit)
         reading = read(request.text, self.settings.crisis_sensitivity)
         self.metrics.in_flight.inc()
         try:
             async with self.store.lock(request.conversation_id,
                                        self._lock_wait(request.deadline, request.reply_by)):
                 clock.lap("lock")
+                asked = fingerprint(Operation.TURN, request.text, request.persona)
+                replayed = await self._replayed(request.conversation_id, request.request_id,
+                                                asked)
+                if replayed is not None:
+                    return self._replay(replayed, clock, emit)
                 conversation = await self.store.load(request.conversation_id)
                 clock.lap("load")
                 result, decision, topic = await self._answer(request, persona, conversation,
                                                              reading, clock, emit)
                 await self._commit(request, conversation, result, decision, topic,
-                                   named=reading.topic.situation is not None)
+                                   named=reading.topic.situation is not None,
+                                   receipt=self._receipt(request.request_id, asked, result))
                 clock.lap("save")
         finally:
             self.metrics.in_flight.dec()
         return self._finish(result, clock, request.channel.value, emit)
+
+    # -- idempotent retries ---------------------------------------------------------------
+
+    async def _replayed(self, conversation_id: str, request_id: str | None, asked: str
+                        ) -> TurnResult | None:
+        """The stored answer when `request_id` was already committed in this conversation
+        (checked under the lock: a retry that arrives while the first attempt still runs
+        waits for it and then finds its receipt)."""
+        if request_id is None:
+            return None
+        receipt = await self.store.receipt(conversation_id, request_id)
+        return receipt.answer(asked) if receipt is not None else None
+
+    @staticmethod
+    def _receipt(request_id: str | None, asked: str, result: TurnResult) -> Receipt | None:
+        return Receipt(request_id, asked, result) if request_id is not None else None
+
+    def _replay(self, result: TurnResult, clock: _Clock, emit: Emit) -> TurnResult:
+        """Answer a retry with the stored result: the same events a turn emits, no metrics
+        of a new turn (it was counted when it ran)."""
+        emit(EmotionDetected(result.emotion))
+        emit(ReplyDelta(result.reply))
+        result.timings = clock.finish()
+        self.metrics.replayed.inc()
+        log.info("conversation %s: request answered from its receipt (a retry)",
+                 result.conversation_id)
+        emit(TurnCompleted(result))
+        return result
 
     def _finish(self, result: TurnResult, clock: _Clock, channel: str, emit: Emit
                 ) -> TurnResult:
@@ -357,7 +393,7 @@ class ChatCore:
 
     async def _commit(self, request: TurnRequest, conversation: Conversation,
                       result: TurnResult, decision: Decision, topic: Topic,
-                      named: bool) -> None:
+                      named: bool, receipt: Receipt | None) -> None:
         """Store the turn; `named`: the message itself named a situation (the topic's age
         restarts)."""
         crisis = result.kind is ReplyKind.CRISIS
@@ -380,7 +416,7 @@ class ChatCore:
             what=topic.what,
             topic_turn=stored.total_turns if named else stored.topic_turn,
             crisis_turn=stored.total_turns if crisis else stored.crisis_turn)
-        await self.store.commit(request.conversation_id, (user, bot), state)
+        await self.store.commit(request.conversation_id, (user, bot), state, receipt=receipt)
 
     async def switch_persona(self, request: TurnRequest) -> TurnResult:
         """Make `request.persona` the conversation's persona; it introduces itself (a rule
@@ -392,6 +428,10 @@ class ChatCore:
         async with self.store.lock(request.conversation_id,
                                    self._lock_wait(request.deadline, request.reply_by)):
             clock.lap("lock")
+            asked = fingerprint(Operation.SWITCH_PERSONA, request.text, persona.id)
+            replayed = await self._replayed(request.conversation_id, request.request_id, asked)
+            if replayed is not None:
+                return self._replay(replayed, clock, _ignore)
             stored = (await self.store.load(request.conversation_id)).state
             clock.lap("load")
             result = TurnResult(request.conversation_id,
@@ -403,7 +443,8 @@ class ChatCore:
                              kind=ReplyKind.RULE)
             await self.store.commit(request.conversation_id, (user, bot), ConversationState(
                 persona=persona.id, total_turns=stored.total_turns + 1,
-                updated_ms=bot.created_ms))
+                updated_ms=bot.created_ms),
+                receipt=self._receipt(request.request_id, asked, result))
             clock.lap("save")
         return self._finish(result, clock, request.channel.value, _ignore)
 
@@ -414,6 +455,10 @@ class ChatCore:
         clock = _Clock()
         async with self.store.lock(request.conversation_id, self._lock_wait(request.deadline)):
             clock.lap("lock")
+            asked = fingerprint(Operation.REGENERATE, request.persona)
+            replayed = await self._replayed(request.conversation_id, request.request_id, asked)
+            if replayed is not None:
+                return self._replay(replayed, clock, emit)
             conversation = await self.store.load(request.conversation_id)
             clock.lap("load")
             last = self._regenerable(conversation)
@@ -444,7 +489,8 @@ class ChatCore:
                              degraded=tuple(result.degraded))
             await self.store.commit(request.conversation_id, (bot,),
                                     replace(stored, persona=speaker.id).touched(),
-                                    replace_last=1)
+                                    replace_last=1,
+                                    receipt=self._receipt(request.request_id, asked, result))
             clock.lap("save")
         self.metrics.regenerated.labels(request.channel.value).inc()
         return self._finish(result, clock, request.channel.value, emit)
@@ -481,19 +527,40 @@ class ChatCore:
 
 
 class _Clock:
-    """Stage timings of one turn (seconds)."""
+    """Stage timings of one turn (seconds). A chat turn's clock (`for_turn`) also traces
+    the turn when tracing is on: a span for it and one per lap (orchestrator.tracing)."""
 
     def __init__(self) -> None:
         self.start = self.last = time.perf_counter()
         self.stages: dict[str, float] = {}
+        self._on_lap: Callable[[str, float, float], None] | None = None
+        self._on_finish: Callable[[float], None] | None = None
+
+    @classmethod
+    def for_turn(cls, request: TurnRequest, emit: Emit) -> tuple[_Clock, Emit]:
+        """The clock of a chat turn and the `emit` to use with it (it completes the turn's
+        span with the result)."""
+        from orchestrator.tracing import start_turn
+
+        clock = cls()
+        turn = start_turn(request.conversation_id, request.channel.value, clock.start)
+        if turn is None:
+            return clock, emit
+        clock._on_lap, clock._on_finish = turn.stage, turn.finish
+        return clock, turn.observe(emit)
 
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
         self.stages[stage] = self.stages.get(stage, 0.0) + now - self.last
+        if self._on_lap is not None:
+            self._on_lap(stage, self.last, now)
         self.last = now
 
     def finish(self) -> dict[str, float]:
-        total = time.perf_counter() - self.start
+        now = time.perf_counter()
+        if self._on_finish is not None:
+            self._on_finish(now)
+        total = now - self.start
         models = sum(self.stages.get(s, 0.0)
                      for s in ("classify", "generate", "consistency", "recommend"))
         return {**self.stages, "total": total, "overhead": max(0.0, total - models)}

@@ -168,6 +168,8 @@ class TurnResult:
     last turns when the message names none; "" when unknown."""
     tracks: tuple[Track, ...] = ()
     """Songs for the reply's emotion (generated turns, with a recommender)."""
+    replayed: bool = False
+    """The stored answer to a retried request_id: nothing was run or stored again."""
 
     def degrade(self, reason: Degradation) -> None:
         if reason not in self.degraded:

@@ -69,6 +69,11 @@ class FallbackReplies:
     def __init__(self, personas: PersonaRegistry) -> None:
         self._banks = {persona.id: ReplyBank.load(persona) for persona in personas}
 
+    def warm_up(self) -> None:
+        """Analyse the banks' lines before SERVING, not when the generator first fails."""
+        for bank in self._banks.values():
+            bank.warm_up()
+
     def reply(self, g: Generation) -> str:
         avoid = [t.text for t in g.history if t.role is Role.ASSISTANT] + list(g.avoid)
         seed = g.params.seed if g.params.seed is not None else seed_for(

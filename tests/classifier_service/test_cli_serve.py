@@ -59,7 +59,10 @@ def test_64_concurrent_single_text_requests_are_served_in_batches(served) -> Non
     after = metrics_text(served.metrics_port)
     batches = sample(after, "classifier_batch_size_count") - batches_before
     assert 1 <= batches < 64 / 2, f"{batches} batches for 64 requests"
-    assert 'grpc_server_handled_total{grpc_code="OK",grpc_method="Classify"}' in after
+    classify = (f'{{grpc_code="OK",grpc_method="Classify",grpc_service="{SERVICE_NAME}",'
+                'grpc_type="unary"}')
+    assert sample(after, "grpc_server_handled_total" + classify) - \
+        sample(before, "grpc_server_handled_total" + classify) == 64
     assert "classifier_stage_duration_seconds_bucket" in after
 
 

@@ -133,7 +133,8 @@ async def test_full_queue_is_resource_exhausted(tiny_model_dir) -> None:
         gated.open.set()
         assert len((await first).results) == 1 and len((await queued).results) == 2
         assert server.metric("grpc_server_handled_total", {
-            "grpc_method": "Classify", "grpc_code": "RESOURCE_EXHAUSTED"}) == 1
+            "grpc_service": SERVICE_NAME, "grpc_method": "Classify", "grpc_type": "unary",
+            "grpc_code": "RESOURCE_EXHAUSTED"}) == 1
 
 
 async def test_expired_requests_are_dropped_before_inference(tiny_model_dir) -> None:

@@ -76,6 +76,7 @@ def response_message(result: TurnResult) -> pb.ChatResponse:
         degraded=[d.value for d in result.degraded], generation_attempts=result.attempts,
         reply_emotion=result.reply_emotion, emotion_consistent=result.consistent,
         turn_index=result.turn_index, regenerated=result.regenerated,
+        replayed=result.replayed,
         situation=result.situation, tracks=[track_message(t) for t in result.tracks])
 
 

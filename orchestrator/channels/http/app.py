@@ -18,6 +18,7 @@ from orchestrator.channels.http import conversations, errors, tracks
 from orchestrator.channels.http.auth import BearerAuth
 from orchestrator.channels.http.context import HttpContext
 from orchestrator.channels.http.metrics import HttpMetricsMiddleware
+from orchestrator.channels.http.tracing import TracingMiddleware
 from orchestrator.channels.kakao import routes as kakao
 from orchestrator.channels.openai import routes as openai
 from orchestrator.channels.web import routes as web
@@ -58,4 +59,5 @@ def build_app(context: HttpContext, tokens: Sequence[str], cors_origins: Sequenc
                            allow_headers=["Authorization", "Content-Type", "Accept",
                                           "X-Conversation-Id"])
     app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
+    app.add_middleware(TracingMiddleware)
     return app

@@ -40,6 +40,8 @@ TURN_RESPONSES: dict[int | str, dict[str, Any]] = {**ERRORS, 200: {"content": {E
                "with Accept: text/event-stream, events `emotion`, `delta`…, then `result` "
                "(or `error`), each `data` a JSON object"}}}}}
 Accept = Annotated[str | None, Header()]
+# The IETF draft's header for idempotent POSTs; a request_id in the body takes precedence.
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 router = APIRouter(prefix="/v1", tags=["conversations"])
 health = APIRouter(tags=["health"])
@@ -48,9 +50,11 @@ health = APIRouter(tags=["health"])
 @router.post("/conversations/{conversation_id}/messages", response_model=TurnOut,
              responses=TURN_RESPONSES, summary="Send a message: one chat turn")
 async def post_message(request: Request, conversation_id: str, message: MessageIn,
-                       accept: Accept = None) -> Response:
+                       accept: Accept = None, idempotency_key: IdempotencyKey = None
+                       ) -> Response:
     turn = TurnRequest(conversation_id, message.text, message.persona,
-                       params_of(message.params), Channel.HTTP, message.request_id)
+                       params_of(message.params), Channel.HTTP,
+                       message.request_id or idempotency_key)
     core = context_of(request).core()
     if wants_events(accept):
         return event_response(core.open_turn(turn))
@@ -61,10 +65,11 @@ async def post_message(request: Request, conversation_id: str, message: MessageI
              responses=TURN_RESPONSES, summary="Replace the last bot reply with a new one")
 async def regenerate(request: Request, conversation_id: str,
                      body: Annotated[RegenerateIn | None, Body()] = None,
-                     accept: Accept = None) -> Response:
+                     accept: Accept = None, idempotency_key: IdempotencyKey = None
+                     ) -> Response:
     body = body or RegenerateIn()
     turn = RegenerateRequest(conversation_id, body.persona, params_of(body.params),
-                             Channel.HTTP, body.request_id)
+                             Channel.HTTP, body.request_id or idempotency_key)
     core = context_of(request).core()
     if wants_events(accept):
         return event_response(core.open_regenerate(turn))

@@ -73,6 +73,8 @@ class TurnOut(BaseModel):
     degraded: list[str]
     turn_index: int
     regenerated: bool
+    replayed: bool = Field(False, description="the stored answer to an earlier request with "
+                           "the same request_id (a retry): nothing was run or stored again")
     generation_attempts: int
     reply_emotion: str
     emotion_consistent: bool

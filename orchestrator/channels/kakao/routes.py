@@ -120,7 +120,8 @@ async def _answer(request: Request, payload: SkillPayload, persona: str) -> Resp
     deadline = received + (settings.kakao_callback_window_s if callback
                            else settings.kakao_reply_budget_s + COMMIT_MARGIN_S)
     run = _command(context, payload, persona, cid, deadline,
-                   None if callback else budget_end)
+                   None if callback else budget_end,
+                   request.headers.get("idempotency-key") or None)
     how = Answering(context.personas, not persona, settings.public_url)
     turn = asyncio.ensure_future(run())
     try:
@@ -140,18 +141,22 @@ async def _answer(request: Request, payload: SkillPayload, persona: str) -> Resp
 
 
 def _command(context: HttpContext, payload: SkillPayload, persona: str, cid: str,
-             deadline: float, reply_by: float | None) -> Callable[[], Awaitable[TurnResult]]:
+             deadline: float, reply_by: float | None, request_id: str | None
+             ) -> Callable[[], Awaitable[TurnResult]]:
+    """The turn the utterance asks for. `request_id`: an Idempotency-Key header (a proxy
+    that retries a skill call; OpenBuilder itself sends none)."""
     core = context.core()
     utterance = payload.userRequest.utterance
     if normalise(utterance) in _REGENERATE_WORDS:
-        return lambda: core.regenerate(RegenerateRequest(cid, persona, channel=Channel.KAKAO,
-                                                         deadline=deadline))
+        return lambda: core.regenerate(RegenerateRequest(
+            cid, persona, channel=Channel.KAKAO, request_id=request_id, deadline=deadline))
     target = None if persona else switch_target(utterance, context.personas)
     if target is not None:
         return lambda: core.switch_persona(TurnRequest(
-            cid, utterance, target.id, channel=Channel.KAKAO, deadline=deadline))
+            cid, utterance, target.id, channel=Channel.KAKAO, request_id=request_id,
+            deadline=deadline))
     request = TurnRequest(cid, utterance, persona, channel=Channel.KAKAO, deadline=deadline,
-                          reply_by=reply_by)
+                          reply_by=reply_by, request_id=request_id)
     core.prepare(request)  # bad input: 400 now, before anything runs
     return lambda: core.chat(request)
 

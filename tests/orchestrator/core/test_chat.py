@@ -335,3 +335,47 @@ async def test_the_turn_answers_without_songs_when_the_recommender_fails_or_is_s
     core.recommender = Deadline()
     slow = await core.chat(TurnRequest("slow", "오늘 날씨 최고!"))
     assert slow.degraded == [Degradation.RECOMMENDER_UNAVAILABLE]
+
+
+async def test_a_retried_request_id_is_answered_from_its_receipt_and_stored_once() -> None:
+    generator = FakeGenerator()
+    core = make_core(generator=generator)
+    first = await core.chat(TurnRequest("idem", "내일 면접이야", request_id="r-1"))
+    again = await core.chat(TurnRequest("idem", "내일 면접이야", request_id="r-1"))
+    assert again.replayed and not first.replayed
+    assert (again.reply, again.turn_index, again.kind) == (first.reply, 0, first.kind)
+    assert len(generator.requests) == 1  # nothing ran again
+    assert len((await core.conversation("idem")).turns) == 2
+    # streamed retries get the same events as the turn had
+    async with core.open_turn(TurnRequest("idem", "내일 면접이야", request_id="r-1")) as turn:
+        events = [event async for event in turn]
+    assert isinstance(events[0], EmotionDetected) and events[1] == ReplyDelta(first.reply)
+    assert isinstance(events[-1], TurnCompleted) and events[-1].result.replayed
+    with pytest.raises(PreconditionError, match="already used for a different request"):
+        await core.chat(TurnRequest("idem", "다른 얘기", request_id="r-1"))
+    second = await core.chat(TurnRequest("idem", "다른 얘기", request_id="r-2"))
+    assert second.turn_index == 1 and not second.replayed
+    assert core.metrics.replayed._value.get() == 2
+
+
+async def test_a_retry_that_arrives_while_the_first_attempt_runs_waits_for_it() -> None:
+    generator = FakeGenerator()
+    generator.delay_s = 0.3
+    core = make_core(generator=generator)
+    request = TurnRequest("idem2", "발표가 걱정돼", request_id="same")
+    first, retry = await asyncio.gather(core.chat(request), core.chat(request))
+    assert retry.replayed and retry.reply == first.reply
+    assert len(generator.requests) == 1
+    assert len((await core.conversation("idem2")).turns) == 2
+
+
+async def test_regenerate_is_idempotent_too() -> None:
+    generator = FakeGenerator()
+    core = make_core(generator=generator)
+    await core.chat(TurnRequest("idem3", "내일 면접이야"))
+    generator.reply = "긴장되는 게 당연해 잘할 거야"
+    first = await core.regenerate(RegenerateRequest("idem3", request_id="g-1"))
+    generator.reply = "또 다른 답"
+    again = await core.regenerate(RegenerateRequest("idem3", request_id="g-1"))
+    assert again.replayed and again.reply == first.reply
+    assert (await core.conversation("idem3")).turns[-1].text == first.reply

@@ -82,8 +82,9 @@ async def test_rules_answer_greetings_and_names_without_models(downstream) -> No
     classifier, generator, classifier_server = downstream
 
     def classify_calls() -> float:
-        return classifier_server.metric("grpc_server_handling_seconds_count",
-                                        {"grpc_method": "Classify"}) or 0.0
+        return classifier_server.metric("grpc_server_started_total", {
+            "grpc_service": "emotion_chat.v1.ClassifierService", "grpc_method": "Classify",
+            "grpc_type": "unary"}) or 0.0
 
     async with running_orchestrator(classifier, generator) as orch:
         c = cid()

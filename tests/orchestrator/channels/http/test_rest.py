@@ -178,3 +178,21 @@ async def test_cors_origins(downstream) -> None:
         assert preflight.headers["access-control-allow-origin"] == "https://chat.example"
         other = await http.get("/v1/personas", headers={"origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+async def test_an_idempotency_key_makes_a_retried_post_answer_the_stored_turn(http, orch
+                                                                            ) -> None:
+    c = cid()
+    url = f"/v1/conversations/{c}/messages"
+    key = {"Idempotency-Key": f"k-{uuid.uuid4().hex}"}
+    first = (await http.post(url, json={"text": "내일 면접이야"}, headers=key)).json()
+    again = (await http.post(url, json={"text": "내일 면접이야"}, headers=key)).json()
+    assert (again["reply"], again["turn_index"], again["replayed"]) == \
+        (first["reply"], 0, True) and not first["replayed"]
+    reused = await http.post(url, json={"text": "다른 말"}, headers=key)
+    assert reused.status_code == 409 and "already used" in reused.json()["error"]["message"]
+    by_grpc = await orch.stub.Chat(pb.ChatRequest(conversation_id=c, text="내일 면접이야",
+                                                  request_id=key["Idempotency-Key"]))
+    assert by_grpc.replayed and by_grpc.reply == first["reply"]
+    stored = (await http.get(f"/v1/conversations/{c}")).json()
+    assert stored["total_turns"] == 1 and len(stored["turns"]) == 2
