@@ -18,9 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
-import shutil
 import statistics
 import sys
 import tempfile
@@ -38,6 +36,7 @@ from training.masking import (
     mine_emotion_words,
     read_lexicon,
 )
+from training.staging import staged
 from training.tables import read_table, rows_of
 
 __all__ = ["MASKINGS", "add_arguments", "compare", "format_comparison", "main",
@@ -89,17 +88,6 @@ def _encode_corpus(tokenizer: Any, corpus: list[str], words: list[str], max_leng
                  else [False] * len(ids))
         sentences.append((list(ids), [not s for s in special], flags))
     return sentences
-
-
-def _swap_in(tmp: Path, out_dir: Path) -> None:
-    """Put the finished `tmp` dir at `out_dir` by renames, replacing an older one."""
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        out_dir.rename(old)
-    tmp.rename(out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def pretrain(base: str, corpus: list[str], out_dir: Path, masking: str, words: list[str],
@@ -205,18 +193,11 @@ def pretrain(base: str, corpus: list[str], out_dir: Path, masking: str, words: l
         "loss_per_epoch": losses_per_epoch,
         "seconds": round(time.monotonic() - started, 1),
     }
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
-    try:
+    with staged(Path(out_dir)) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         (tmp / REPORT_NAME).write_text(json.dumps(report, ensure_ascii=False, indent=2),
                                        encoding="utf-8")
-        _swap_in(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     if progress:
         print(f"saved to {out_dir}; fine-tune with: emotion-chat train --base {out_dir} "
               f"--data TABLE --out DIR", flush=True)

@@ -31,6 +31,7 @@ from training.classifier.trainer import (
     predict,
     targets_of,
 )
+from training.staging import publish
 from training.tables import LabelledData, read_multilabel_table, read_table, split
 
 if TYPE_CHECKING:
@@ -46,8 +47,7 @@ def _staging(out_dir: Path) -> Path:
 
 def _finish(staging: Path, out_dir: Path) -> None:
     """The checkpoint appears whole or not at all."""
-    shutil.rmtree(out_dir, ignore_errors=True)
-    staging.rename(out_dir)
+    publish(staging, out_dir)
 
 
 def train(data_path: Path, base: str, out_dir: Path, config: TrainConfig,

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from classifier_service.demo import DEMO_MODEL_NAME, DEMO_VERSION, default_demo_dir, is_built
 from training.demo import DATASETS, LABELS
+from training.staging import publish
 
 # Threads are fixed so that the build is bit-for-bit reproducible on any machine.
 BUILD_THREADS = 2
@@ -105,8 +106,7 @@ def build_once(out_dir: Path, force: bool = False, progress: bool = True) -> Pat
         staging = out_dir.with_name(out_dir.name + ".building")
         shutil.rmtree(staging, ignore_errors=True)
         build(staging, progress=progress)
-        shutil.rmtree(out_dir, ignore_errors=True)
-        staging.rename(out_dir)
+        publish(staging, out_dir)
     print(f"demo model ready at {out_dir}")
     return out_dir
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from emotion_chat.paths import data_home
 from emotion_chat.taxonomy import INSIDE_OUT_LABELS
 from training.demo import HERE
+from training.staging import publish
 
 DATASET = HERE / "inside_out_ko.tsv"
 MODEL_NAME = "emotion-chat/demo-bert-ko-insideout-4"
@@ -103,8 +104,7 @@ def build(out_dir: Path, *, progress: bool = True, epochs: int | None = None
     }
     (staging / "training_report.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    shutil.rmtree(out_dir, ignore_errors=True)
-    staging.rename(out_dir)
+    publish(staging, out_dir)
     print(f"Inside Out demo model ready at {out_dir}; serve it with: emotion-chat serve "
           f"classifier --model {out_dir}")
     return summary

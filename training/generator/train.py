@@ -24,9 +24,7 @@ import json
 import math
 import os
 import random
-import shutil
 import sys
-import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -41,6 +39,7 @@ from emotion_chat.kogpt2 import (
     prompt_end,
 )
 from emotion_chat.taxonomy import CORE_LABELS, known_core_emotion
+from training.staging import staged
 from training.tables import rows_of
 
 COLUMNS = ("s1", "s2", "emotion")
@@ -369,18 +368,6 @@ def _check_out_dir(out_dir: Path) -> None:
                          f"choose another --out")
 
 
-def _publish(tmp: Path, out_dir: Path) -> None:
-    """Move the finished checkpoint into place (an earlier one is replaced, not mixed in)."""
-    old: Path | None = None
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        old.rmdir()
-        out_dir.rename(old)
-    tmp.rename(out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def train_generator(pairs: list[Pair], base: str, out_dir: Path,
                     config: GeneratorConfig | None = None) -> dict[str, Any]:
     """Fine-tune `base` (hub id or local dir) on the pairs; write model, tokenizer and
@@ -437,18 +424,12 @@ def train_generator(pairs: list[Pair], base: str, out_dir: Path,
         "samples": samples,
         "format": exchange("{s1}", "{emotion}", "{s2}"),
     }
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    try:
+    with staged(out_dir) as tmp:
         model.to(_device("cpu"))
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         (tmp / REPORT).write_text(json.dumps(report, ensure_ascii=False, indent=2),
                                   encoding="utf-8")
-        _publish(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     if config.progress:
         print(f"validation loss {initial:.4f} before, {history.best_loss:.4f} after "
               f"(best epoch {history.best_epoch})", flush=True)

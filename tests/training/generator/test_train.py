@@ -16,10 +16,8 @@ from emotion_chat.kogpt2 import END_TOKEN, SYSTEM_TOKEN
 from emotion_chat.v1 import generator_pb2 as pb
 from training.generator.train import (
     IGNORE,
-    REPORT,
     GeneratorConfig,
     Pair,
-    _publish,
     encode_example,
     main,
     read_pairs,
@@ -202,17 +200,3 @@ async def test_round_trip_with_the_onnx_runtime(trained: Path) -> None:
         response = await server.stub.Generate(request)
     print(f"onnx round trip reply: {response.text!r}")
     assert response.backend == "local" and response.text.strip()
-
-
-def test_publish_replaces_an_earlier_checkpoint_whole(tmp_path: Path) -> None:
-    out = tmp_path / "tuned"
-    out.mkdir()
-    (out / REPORT).write_text("{}")
-    (out / "stale.bin").write_text("old")
-    new = tmp_path / ".tuned.tmp-1"
-    new.mkdir()
-    (new / REPORT).write_text('{"new": true}')
-    _publish(new, out)
-    assert sorted(p.name for p in out.iterdir()) == [REPORT]
-    assert json.loads((out / REPORT).read_text()) == {"new": True}
-    assert [p.name for p in tmp_path.iterdir()] == ["tuned"]
