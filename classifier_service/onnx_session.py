@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,26 +16,73 @@ from classifier_service.tokenization import PaddedBatch
 log = logging.getLogger(__name__)
 
 CUDA = "CUDAExecutionProvider"
+TENSORRT = "TensorrtExecutionProvider"
 CPU = "CPUExecutionProvider"
+GPU_PROVIDERS = (TENSORRT, CUDA)
+
+INSTALL_HINT = "install onnxruntime-gpu in place of onnxruntime, or use device auto or cpu"
 
 
-def cuda_available() -> bool:
-    return CUDA in ort.get_available_providers()
+class DeviceUnavailableError(RuntimeError):
+    """`device` asks for an execution provider ONNX Runtime cannot give here. A start-up
+    error: `emotion-chat serve` prints it as one line naming the setting
+    (`unusable_setting`) and exits 2; health never says SERVING."""
+
+    unusable_setting = "device"
 
 
-def resolve_device(device: str) -> str:
-    """`auto` → cuda when onnxruntime-gpu sees a CUDA provider, else cpu."""
+def cuda_available(available: Sequence[str] | None = None) -> bool:
+    providers = ort.get_available_providers() if available is None else available
+    return CUDA in providers
+
+
+def resolve_device(device: str, available: Sequence[str] | None = None) -> str:
+    """`auto` → cuda when this onnxruntime has a CUDA provider, else cpu; `cuda` without one
+    is a start-up error (no session is even tried)."""
+    providers = list(ort.get_available_providers() if available is None else available)
     if device == "auto":
-        return "cuda" if cuda_available() else "cpu"
-    if device == "cuda" and not cuda_available():
-        raise RuntimeError(
-            "device=cuda but this onnxruntime has no CUDAExecutionProvider "
-            f"(available: {ort.get_available_providers()}); install onnxruntime-gpu")
+        return "cuda" if cuda_available(providers) else "cpu"
+    if device == "cuda" and not cuda_available(providers):
+        raise DeviceUnavailableError(
+            f"this onnxruntime has no {CUDA} (available: {', '.join(providers)}); "
+            f"{INSTALL_HINT}")
     return device
 
 
+def requested_providers(device: str, device_id: int = 0) -> list[Any]:
+    """What the session is asked for on a resolved device (cpu or cuda)."""
+    if device == "cuda":
+        return [(CUDA, {"device_id": device_id}), CPU]
+    return [CPU]
+
+
+def device_in_use(setting: str, wanted: Sequence[str], active: Sequence[str]) -> str:
+    """The device batches really run on (cuda or cpu), from the session's providers
+    (`active`), never from the setting.
+
+    `wanted` are the GPU providers the session was asked for. ONNX Runtime silently falls
+    back to CPU when one cannot start (CUDA or cuDNN libraries missing, no GPU visible): with
+    device=cuda that is a start-up error; with auto it is logged and served on CPU.
+    """
+    missing = [p for p in wanted if p in GPU_PROVIDERS and p not in active]
+    if missing:
+        fallback = active[0] if active else "nothing"
+        if setting == "cuda":
+            raise DeviceUnavailableError(
+                f"{', '.join(missing)} not active: ONNX Runtime fell back to {fallback} "
+                "(are the CUDA and cuDNN libraries onnxruntime-gpu needs installed and a GPU "
+                "visible?); use device auto or cpu to serve on CPU")
+        log.warning("device=%s: %s not active, serving on %s", setting, ", ".join(missing),
+                    fallback)
+    return "cuda" if any(p in active for p in GPU_PROVIDERS) else "cpu"
+
+
 class ClassifierSession:
-    """Runs padded batches through model.onnx and returns float32 logits."""
+    """Runs padded batches through model.onnx and returns float32 logits.
+
+    `device` is the setting (auto, cpu or cuda); `self.device` is what the session really
+    runs on, decided from its providers after it is created (see `device_in_use`).
+    """
 
     def __init__(self, model_path: Path, device: str, device_id: int = 0,
                  intra_op_threads: int = 0, inter_op_threads: int = 1,
@@ -47,14 +95,13 @@ class ClassifierSession:
         spin = "1" if allow_spinning else "0"
         options.add_session_config_entry("session.intra_op.allow_spinning", spin)
         options.add_session_config_entry("session.inter_op.allow_spinning", spin)
-        providers: list[Any] = [CPU]
-        if device == "cuda":
-            providers = [(CUDA, {"device_id": device_id}), CPU]
+        providers = requested_providers(resolve_device(device), device_id)
         self._session = ort.InferenceSession(str(model_path), sess_options=options,
                                              providers=providers)
-        self.provider: str = self._session.get_providers()[0]
-        if device == "cuda" and self.provider != CUDA:
-            log.warning("CUDA requested but ONNX Runtime fell back to %s", self.provider)
+        self.providers: list[str] = list(self._session.get_providers())
+        wanted = [p[0] if isinstance(p, tuple) else p for p in providers]
+        self.device = device_in_use(device, wanted, self.providers)
+        self.provider: str = self.providers[0]
         self._device_id = device_id
         self._use_io_binding = io_binding and self.provider == CUDA
         self.input_names = {i.name for i in self._session.get_inputs()}

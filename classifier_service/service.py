@@ -17,7 +17,7 @@ from classifier_service.core import ClassifierCore
 from classifier_service.demo import DEMO_MODEL_NAME, ensure_demo_model
 from classifier_service.metrics import ClassifierMetrics
 from classifier_service.model import ClassifierModel
-from classifier_service.onnx_session import resolve_device
+from classifier_service.onnx_session import GPU_PROVIDERS, resolve_device
 from classifier_service.servicer import ClassifierServicer
 from classifier_service.settings import ClassifierSettings
 from emotion_chat.errors import NotReadyError
@@ -50,8 +50,15 @@ DEVICE_DEFAULTS = {
 }
 
 
-def batch_policy(settings: ClassifierSettings, device: str) -> BatchPolicy:
-    defaults = DEVICE_DEFAULTS[device]
+def defaults_for(providers: Sequence[str]) -> DeviceDefaults:
+    """The GPU batching defaults only when the session really runs on the GPU (its active
+    providers, not the device setting: ONNX Runtime may have fallen back to CPU)."""
+    return DEVICE_DEFAULTS["cuda" if any(p in providers for p in GPU_PROVIDERS) else "cpu"]
+
+
+def batch_policy(settings: ClassifierSettings, providers: Sequence[str]) -> BatchPolicy:
+    """Explicit settings win; the rest come from `defaults_for(providers)`."""
+    defaults = defaults_for(providers)
 
     def pick(value: float | None, default: float) -> float:
         return default if value is None else value
@@ -76,6 +83,8 @@ class ClassifierService:
         self.metrics = ClassifierMetrics(self.registry)
         self._core: ClassifierCore | None = None
         self._info: pb.ModelInfo | None = None
+        # Fail fast, before any server starts: device=cuda on an onnxruntime without CUDA.
+        resolve_device(settings.device)
 
     @property
     def service_names(self) -> Sequence[str]:
@@ -109,14 +118,13 @@ class ClassifierService:
             model_dir, default_name = Path(s.model), None
         else:
             model_dir, default_name = await ensure_demo_model(), DEMO_MODEL_NAME
-        device = resolve_device(s.device)
-        policy = batch_policy(s, device)
         model = await asyncio.to_thread(
-            ClassifierModel.load, model_dir, device=device, device_id=s.device_id,
+            ClassifierModel.load, model_dir, device=s.device, device_id=s.device_id,
             intra_op_threads=s.intra_op_threads, inter_op_threads=s.inter_op_threads,
             allow_spinning=s.allow_spinning, io_binding=s.io_binding, max_length=s.max_length,
             multi_label_threshold=s.multi_label_threshold,
             name=s.model_name or default_name, version=s.model_version)
+        policy = batch_policy(s, model.session.providers)
         if s.warmup:
             await asyncio.to_thread(model.warm_up, policy.max_batch_size)
         batcher = DynamicBatcher(model.predict, policy, observer=self.metrics)

@@ -80,13 +80,20 @@ _BIND_FAILURES = ("Failed to bind to address", "could not bind", "cannot serve H
 def startup_problem(error: BaseException, settings: BaseSettings,
                     given: set[str]) -> str | None:
     """One line for a start-up failure that is the user's to fix (a missing file, a port in
-    use), or None for anything else (a bug: let its traceback show)."""
+    use, a device setting the machine cannot honour: an error with `unusable_setting`), or
+    None for anything else (a bug: let its traceback show)."""
     seen: list[BaseException] = []
     cause: BaseException | None = error
     while cause is not None and cause not in seen:
         seen.append(cause)
         cause = cause.__cause__ or cause.__context__
     for exc in seen:
+        unusable = getattr(exc, "unusable_setting", None)
+        if isinstance(unusable, str) and unusable in type(settings).model_fields:
+            # A setting that is valid but cannot be honoured here (e.g. device=cuda without
+            # a usable CUDA provider): the error names it, the message says why.
+            name = setting_name(type(settings), unusable, given)
+            return f"invalid setting {name}={getattr(settings, unusable)!r}: {exc}"
         if isinstance(exc, RuntimeError) and str(exc).startswith(_BIND_FAILURES):
             message = str(exc).split(";")[0]
             if message.startswith("Failed to bind"):  # grpc's wording

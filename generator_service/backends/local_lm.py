@@ -6,6 +6,11 @@ through a token streamer. At most `max_concurrency` generations run at once and 
 `max_waiting` wait for a slot; beyond that requests get RESOURCE_EXHAUSTED. A cancelled or
 expired request stops its generation at the next token.
 
+The device follows `local_device` (`choose_device`): cpu means cpu even where CUDA is
+present; cuda without CUDA is a start-up error (one line, exit 2, never SERVING); auto takes
+CUDA when the runtime can use it. With ONNX Runtime the device becomes the session's providers,
+and the providers the session really got are checked after loading.
+
 This backend needs torch (the `local-lm` extra). For scale, serve the checkpoint with vLLM and
 point the `openai` backend at it instead (README, "Generator at scale").
 """
@@ -28,6 +33,38 @@ from generator_service.backends.prompts import END_TOKEN, kogpt2_prompt
 log = logging.getLogger(__name__)
 
 _END = object()
+
+CUDA_PROVIDER = "CUDAExecutionProvider"
+CPU_PROVIDER = "CPUExecutionProvider"
+
+
+class LocalDeviceUnavailableError(RuntimeError):
+    """`local_device` asks for CUDA where the runtime cannot use it. A start-up error:
+    `emotion-chat serve` prints it as one line naming the setting (`unusable_setting`) and
+    exits 2."""
+
+    unusable_setting = "local_device"
+
+
+def choose_device(setting: str, cuda_available: bool, why_not: str = "") -> str:
+    """cpu → cpu (whatever is present); cuda → cuda, or a start-up error without CUDA;
+    auto → cuda when available, else cpu."""
+    if setting == "cpu":
+        return "cpu"
+    if setting == "cuda":
+        if not cuda_available:
+            reason = f" ({why_not})" if why_not else ""
+            raise LocalDeviceUnavailableError(
+                f"CUDA is not available to the local model{reason}; use auto or cpu")
+        return "cuda"
+    if setting == "auto":
+        return "cuda" if cuda_available else "cpu"
+    raise ValueError(f"unknown device {setting!r}: auto, cpu or cuda")
+
+
+def onnx_providers(device: str) -> list[str]:
+    """ONNX Runtime execution providers for a chosen device."""
+    return [CUDA_PROVIDER, CPU_PROVIDER] if device == "cuda" else [CPU_PROVIDER]
 
 
 def _has_onnx(model_id: str) -> bool:
@@ -67,17 +104,15 @@ class LocalCausalLMBackend:
 
         if self._threads:
             torch.set_num_threads(self._threads)
-        self.device = ("cuda" if torch.cuda.is_available() else "cpu"
-                       if self._device_setting == "auto" else self._device_setting)
+        self.device = self._choose_device()
         self._tokenizer = AutoTokenizer.from_pretrained(self.model_name)
         if self._runtime == "onnx":
             from optimum.onnxruntime import ORTModelForCausalLM
 
-            provider = ("CUDAExecutionProvider" if self.device == "cuda"
-                        else "CPUExecutionProvider")
             self._model = ORTModelForCausalLM.from_pretrained(
-                self.model_name, export=not _has_onnx(self.model_name), provider=provider,
-                use_cache=True)
+                self.model_name, export=not _has_onnx(self.model_name),
+                providers=onnx_providers(self.device), use_cache=True)
+            self._check_providers(list(self._model.providers))
         else:
             dtype = torch.float16 if self.device == "cuda" else torch.float32
             model = AutoModelForCausalLM.from_pretrained(self.model_name, dtype=dtype)
@@ -90,6 +125,39 @@ class LocalCausalLMBackend:
         end_id = self._tokenizer.convert_tokens_to_ids(END_TOKEN)
         self._eos_id = end_id if end_id != self._tokenizer.unk_token_id else \
             self._tokenizer.eos_token_id
+
+    def _cuda_available(self) -> tuple[bool, str]:
+        """Whether this runtime can run the model on CUDA here, and if not, why."""
+        import torch
+
+        if not torch.cuda.is_available():
+            return False, f"torch {torch.__version__} sees no CUDA device"
+        if self._runtime == "onnx":
+            import onnxruntime as ort
+
+            available = ort.get_available_providers()
+            if CUDA_PROVIDER not in available:
+                return False, (f"this onnxruntime has no {CUDA_PROVIDER} (available: "
+                               f"{', '.join(available)}); install onnxruntime-gpu")
+        return True, ""
+
+    def _choose_device(self) -> str:
+        if self._device_setting == "cpu":  # never probe CUDA for cpu
+            return "cpu"
+        return choose_device(self._device_setting, *self._cuda_available())
+
+    def _check_providers(self, active: list[str]) -> None:
+        """ONNX Runtime falls back to CPU when the CUDA provider cannot start: an error with
+        local_device=cuda, a logged fallback with auto."""
+        if self.device != "cuda" or CUDA_PROVIDER in active:
+            return
+        fallback = active[0] if active else "nothing"
+        if self._device_setting == "cuda":
+            raise LocalDeviceUnavailableError(
+                f"{CUDA_PROVIDER} not active: ONNX Runtime fell back to {fallback} (are the "
+                "CUDA and cuDNN libraries onnxruntime-gpu needs installed?); use auto or cpu")
+        log.warning("local backend: %s not active, running on %s", CUDA_PROVIDER, fallback)
+        self.device = "cpu"
 
     async def shutdown(self) -> None:
         if self._executor is not None:

