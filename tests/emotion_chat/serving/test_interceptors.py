@@ -1,5 +1,6 @@
 """The error-mapping and metrics interceptors around a small real gRPC service."""
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import grpc
@@ -43,6 +44,17 @@ class Failing(health_pb2_grpc.HealthServicer):
         raise InvalidInputError("stream went wrong")
 
 
+async def settled(read, expected, within_s: float = 2.0):
+    """`read()` once it gives `expected`, or its last value after `within_s`: the server
+    counts a call after its status is sent, so the client may look a moment too early."""
+    deadline = asyncio.get_running_loop().time() + within_s
+    value = read()
+    while value != expected and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.01)
+        value = read()
+    return value
+
+
 @pytest.fixture
 async def stub():
     registry = CollectorRegistry()
@@ -67,8 +79,8 @@ async def test_domain_errors_become_status_codes(stub, service, code, details) -
         await health.Check(health_pb2.HealthCheckRequest(service=service))
     assert raised.value.code() == code
     assert raised.value.details() == details
-    assert registry.get_sample_value(
-        "grpc_server_handled_total", {**CHECK, "grpc_code": code.name}) == 1
+    assert await settled(lambda: registry.get_sample_value(
+        "grpc_server_handled_total", {**CHECK, "grpc_code": code.name}), 1) == 1
 
 
 async def test_unexpected_errors_do_not_leak_details(stub) -> None:
@@ -86,8 +98,8 @@ async def test_streaming_errors_are_mapped_after_partial_output(stub) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await call.read()
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert registry.get_sample_value(
-        "grpc_server_handled_total", {**WATCH, "grpc_code": "INVALID_ARGUMENT"}) == 1
+    assert await settled(lambda: registry.get_sample_value(
+        "grpc_server_handled_total", {**WATCH, "grpc_code": "INVALID_ARGUMENT"}), 1) == 1
     assert registry.get_sample_value("grpc_server_msg_sent_total", WATCH) == 1
 
 
@@ -96,8 +108,8 @@ async def test_success_is_counted_and_timed(stub) -> None:
     for _ in range(3):
         await health.Check(health_pb2.HealthCheckRequest(service="ok"))
     assert registry.get_sample_value("grpc_server_started_total", CHECK) == 3
-    assert registry.get_sample_value(
-        "grpc_server_handled_total", {**CHECK, "grpc_code": "OK"}) == 3
+    assert await settled(lambda: registry.get_sample_value(
+        "grpc_server_handled_total", {**CHECK, "grpc_code": "OK"}), 3) == 3
     assert registry.get_sample_value("grpc_server_handling_seconds_count", CHECK) == 3
     assert registry.get_sample_value("grpc_server_msg_received_total", CHECK) == 3
     assert registry.get_sample_value("grpc_server_msg_sent_total", CHECK) == 3
@@ -110,8 +122,8 @@ async def test_a_status_set_without_raising_is_counted(stub) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await health.Check(health_pb2.HealthCheckRequest(service="gone"))
     assert raised.value.code() == grpc.StatusCode.NOT_FOUND
-    assert registry.get_sample_value(
-        "grpc_server_handled_total", {**CHECK, "grpc_code": "NOT_FOUND"}) == 1
+    assert await settled(lambda: registry.get_sample_value(
+        "grpc_server_handled_total", {**CHECK, "grpc_code": "NOT_FOUND"}), 1) == 1
     assert registry.get_sample_value(
         "grpc_server_handled_total", {**CHECK, "grpc_code": "OK"}) is None
 
