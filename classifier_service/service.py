@@ -21,7 +21,7 @@ from classifier_service.onnx_session import GPU_PROVIDERS, resolve_device
 from classifier_service.servicer import ClassifierServicer
 from classifier_service.settings import ClassifierSettings
 from emotion_chat.errors import NotReadyError
-from emotion_chat.serving import SideServer
+from emotion_chat.serving.service import CoreService
 from emotion_chat.v1 import classifier_pb2 as pb
 from emotion_chat.v1 import classifier_pb2_grpc as pb_grpc
 
@@ -73,40 +73,25 @@ def batch_policy(settings: ClassifierSettings, providers: Sequence[str]) -> Batc
     )
 
 
-class ClassifierService:
+class ClassifierService(CoreService[ClassifierCore]):
     name = "classifier"
+    service_name = SERVICE_NAME
+    starting = "the classifier model is still loading"
 
     def __init__(self, settings: ClassifierSettings,
                  registry: CollectorRegistry | None = None) -> None:
+        super().__init__(registry)
         self.settings = settings
-        self.registry = registry or CollectorRegistry()
         self.metrics = ClassifierMetrics(self.registry)
-        self._core: ClassifierCore | None = None
         self._info: pb.ModelInfo | None = None
         # Fail fast, before any server starts: device=cuda on an onnxruntime without CUDA.
         resolve_device(settings.device)
 
     @property
-    def service_names(self) -> Sequence[str]:
-        return (SERVICE_NAME,)
-
-    @property
-    def core(self) -> ClassifierCore:
-        if self._core is None:
-            raise NotReadyError("the classifier model is still loading")
-        return self._core
-
-    @property
     def model_info(self) -> pb.ModelInfo:
         if self._info is None:
-            raise NotReadyError("the classifier model is still loading")
+            raise NotReadyError(self.starting)
         return self._info
-
-    def interceptors(self) -> list[grpc.aio.ServerInterceptor]:
-        return []
-
-    def side_servers(self) -> Sequence[SideServer]:
-        return ()
 
     def add_to_server(self, server: grpc.aio.Server) -> None:
         servicer = ClassifierServicer(lambda: self.core, lambda: self.model_info)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
 import grpc
 from prometheus_client import CollectorRegistry
 
-from emotion_chat.errors import NotReadyError
 from emotion_chat.personas import PersonaRegistry
-from emotion_chat.serving import SideServer
+from emotion_chat.serving.service import CoreService
 from emotion_chat.v1 import generator_pb2 as pb
 from emotion_chat.v1 import generator_pb2_grpc as pb_grpc
 from generator_service.backends import build_backend
@@ -24,31 +22,16 @@ log = logging.getLogger(__name__)
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["GeneratorService"].full_name
 
 
-class GeneratorService:
+class GeneratorService(CoreService[GeneratorCore]):
     name = "generator"
+    service_name = SERVICE_NAME
+    starting = "the generator backend is still starting"
 
     def __init__(self, settings: GeneratorSettings,
                  registry: CollectorRegistry | None = None) -> None:
+        super().__init__(registry)
         self.settings = settings
-        self.registry = registry or CollectorRegistry()
         self.metrics = GeneratorMetrics(self.registry)
-        self._core: GeneratorCore | None = None
-
-    @property
-    def service_names(self) -> Sequence[str]:
-        return (SERVICE_NAME,)
-
-    @property
-    def core(self) -> GeneratorCore:
-        if self._core is None:
-            raise NotReadyError("the generator backend is still starting")
-        return self._core
-
-    def interceptors(self) -> list[grpc.aio.ServerInterceptor]:
-        return []
-
-    def side_servers(self) -> Sequence[SideServer]:
-        return ()
 
     def add_to_server(self, server: grpc.aio.Server) -> None:
         pb_grpc.add_GeneratorServiceServicer_to_server(GeneratorServicer(lambda: self.core),

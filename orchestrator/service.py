@@ -10,11 +10,11 @@ from collections.abc import Callable, Sequence
 import grpc
 from prometheus_client import CollectorRegistry
 
-from emotion_chat.errors import NotReadyError
 from emotion_chat.language.morphs import warm_up
 from emotion_chat.personas import PersonaRegistry
 from emotion_chat.serving import SideServer
 from emotion_chat.serving.auth import BearerTokenInterceptor, load_tokens
+from emotion_chat.serving.service import CoreService
 from emotion_chat.v1 import orchestrator_pb2 as pb
 from emotion_chat.v1 import orchestrator_pb2_grpc as pb_grpc
 from orchestrator.adapters import GrpcClassifier, GrpcGenerator, GrpcRecommender, open_channel
@@ -33,13 +33,15 @@ log = logging.getLogger(__name__)
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["ChatService"].full_name
 
 
-class OrchestratorService:
+class OrchestratorService(CoreService[ChatCore]):
     name = "orchestrator"
+    service_name = SERVICE_NAME
+    starting = "the orchestrator is still starting"
 
     def __init__(self, settings: OrchestratorSettings,
                  registry: CollectorRegistry | None = None) -> None:
+        super().__init__(registry)
         self.settings = settings
-        self.registry = registry or CollectorRegistry()
         self.metrics = OrchestratorMetrics(self.registry)
         self.personas = PersonaRegistry.load(settings.personas_file, settings.default_persona)
         self.metrics.precreate_turns(self.personas.default)
@@ -48,21 +50,10 @@ class OrchestratorService:
         self.tokens = load_tokens(secret, str(s.auth_tokens_file) if s.auth_tokens_file else None)
         self.callbacks = CallbackSender()
         self.notifier: WebhookNotifier | None = None
-        self._core: ChatCore | None = None
         self._channels: list[grpc.aio.Channel] = []
         self._store: ConversationStore | None = None
         self._readiness: Callable[[bool], None] | None = None
         self._http = self._http_server() if s.http else None
-
-    @property
-    def service_names(self) -> Sequence[str]:
-        return (SERVICE_NAME,)
-
-    @property
-    def core(self) -> ChatCore:
-        if self._core is None:
-            raise NotReadyError("the orchestrator is still starting")
-        return self._core
 
     def interceptors(self) -> list[grpc.aio.ServerInterceptor]:
         return [BearerTokenInterceptor(self.tokens)] if self.tokens else []

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from pathlib import Path
 
 import grpc
 from prometheus_client import CollectorRegistry
 
-from emotion_chat.errors import NotReadyError
 from emotion_chat.paths import data_home
-from emotion_chat.serving import SideServer
+from emotion_chat.serving.service import CoreService
 from emotion_chat.v1 import recommender_pb2 as pb
 from emotion_chat.v1 import recommender_pb2_grpc as pb_grpc
 from recommender_service.catalogue import load_catalogue
@@ -31,31 +29,16 @@ def default_index_dir() -> Path:
     return data_home() / "music" / "index"
 
 
-class RecommenderService:
+class RecommenderService(CoreService[Recommender]):
     name = "recommender"
+    service_name = SERVICE_NAME
+    starting = "the recommender is still loading its index"
 
     def __init__(self, settings: RecommenderSettings,
                  registry: CollectorRegistry | None = None) -> None:
+        super().__init__(registry)
         self.settings = settings
-        self.registry = registry or CollectorRegistry()
         self.metrics = RecommenderMetrics(self.registry)
-        self._core: Recommender | None = None
-
-    @property
-    def service_names(self) -> Sequence[str]:
-        return (SERVICE_NAME,)
-
-    @property
-    def core(self) -> Recommender:
-        if self._core is None:
-            raise NotReadyError("the recommender is still loading its index")
-        return self._core
-
-    def interceptors(self) -> list[grpc.aio.ServerInterceptor]:
-        return []
-
-    def side_servers(self) -> Sequence[SideServer]:
-        return ()
 
     def add_to_server(self, server: grpc.aio.Server) -> None:
         pb_grpc.add_RecommenderServiceServicer_to_server(
