@@ -157,6 +157,23 @@ class StoredCheck:
     stored: int
 
 
+async def _read(stub: pb_grpc.ChatServiceStub, conversation: str,
+                within_s: float = 15.0) -> pb.Conversation:
+    """A conversation's stored turns, retrying UNAVAILABLE as a client is told to: on a
+    machine this loaded a store call can outlast its timeout and start a short outage
+    of its own just after the one a test made."""
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            answer: pb.Conversation = await stub.GetConversation(
+                pb.GetConversationRequest(conversation_id=conversation), timeout=10)
+            return answer
+        except grpc.aio.AioRpcError as error:
+            if error.code() != grpc.StatusCode.UNAVAILABLE or time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+
+
 async def check_stored(target: str, report: LoadReport) -> StoredCheck:
     """Read every conversation back and count lost and duplicated acknowledged turns."""
     by_conversation: dict[str, list[Answer]] = {}
@@ -166,8 +183,7 @@ async def check_stored(target: str, report: LoadReport) -> StoredCheck:
     async with grpc.aio.insecure_channel(target) as channel:
         stub = pb_grpc.ChatServiceStub(channel)
         for conversation, answers in by_conversation.items():
-            history = await stub.GetConversation(
-                pb.GetConversationRequest(conversation_id=conversation), timeout=10)
+            history = await _read(stub, conversation)
             texts = Counter(t.text for t in history.turns if t.role == gen_pb.ROLE_USER)
             stored += sum(texts.values())
             for answer in answers:

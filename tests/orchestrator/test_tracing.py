@@ -2,7 +2,6 @@
 batch its text ran in) and the generator's, over real gRPC servers on free ports; W3C trace
 context from gRPC metadata and HTTP headers; JSON log lines of a turn."""
 
-import asyncio
 import contextvars
 import gc
 import io
@@ -16,7 +15,7 @@ import httpx
 import pytest
 from opentelemetry.trace import SpanKind, StatusCode
 from servers import RunningService, running_classifier, running_generator, running_orchestrator
-from spans import recorded_spans, traceparent
+from spans import ended, recorded_spans, traceparent
 
 from emotion_chat.serving import tracing
 from emotion_chat.serving.logs import log_handler
@@ -58,22 +57,12 @@ def by_name(spans, name):
     return [s for s in spans if s.name == name]
 
 
-async def finished(exporter, name: str) -> tuple:
-    """The spans once `name` has ended (an HTTP span ends just after its response)."""
-    for _ in range(100):
-        spans = exporter.get_finished_spans()
-        if by_name(spans, name):
-            return spans
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"no span {name!r}")
-
-
 async def test_a_turn_is_one_trace_across_the_services(stack) -> None:
     conversation = cid()
     with recorded_spans() as exporter:
         reply = await stack.stub.Chat(pb.ChatRequest(conversation_id=conversation,
                                                      text="오늘 시험 끝나서 너무 행복해!"))
-        spans = exporter.get_finished_spans()
+        spans = await ended(exporter, "emotion_chat.v1.ChatService/Chat", "chat.turn")
     assert reply.kind == pb.REPLY_KIND_GENERATED
     (turn,) = by_name(spans, "chat.turn")
     assert {s.context.trace_id for s in spans} == {turn.context.trace_id}  # one trace
@@ -119,7 +108,7 @@ async def test_a_traceparent_in_grpc_metadata_is_the_turns_parent(stack) -> None
         events = [e async for e in stack.stub.ChatStream(
             pb.ChatRequest(conversation_id=cid(), text="친구랑 싸워서 속상해"),
             metadata=(("traceparent", traceparent(TRACE, PARENT)),))]
-        spans = exporter.get_finished_spans()
+        spans = await ended(exporter, "emotion_chat.v1.ChatService/ChatStream", "chat.turn")
     assert events[-1].HasField("done")
     assert {hex_id(s.context.trace_id) for s in spans} == {TRACE}
     (front,) = by_name(spans, "emotion_chat.v1.ChatService/ChatStream")
@@ -139,7 +128,7 @@ async def test_a_traceparent_header_is_the_http_turns_parent(stack) -> None:
                                      headers={"traceparent": traceparent(TRACE, PARENT)})
             await http.get("/healthz")  # probes are not traced
         assert answer.status_code == 200
-        spans = await finished(exporter, "POST /v1/conversations/{conversation_id}/messages")
+        spans = await ended(exporter, "POST /v1/conversations/{conversation_id}/messages")
     assert {hex_id(s.context.trace_id) for s in spans} == {TRACE}
     (front,) = by_name(spans, "POST /v1/conversations/{conversation_id}/messages")
     assert front.kind is SpanKind.SERVER and hex_id(front.parent.span_id, 16) == PARENT
@@ -179,7 +168,7 @@ async def test_json_log_lines_of_a_turn_carry_its_conversation_and_trace(stack) 
     with recorded_spans() as exporter, _Captured() as captured:
         reply = await stack.stub.Chat(pb.ChatRequest(conversation_id=conversation,
                                                      text=CRISIS))
-        (turn,) = by_name(exporter.get_finished_spans(), "chat.turn")
+        (turn,) = by_name(await ended(exporter, "chat.turn"), "chat.turn")
     assert reply.kind == pb.REPLY_KIND_CRISIS
     line = captured.crisis_line()
     assert line["conversation_id"] == conversation and line["service"] == "orchestrator"

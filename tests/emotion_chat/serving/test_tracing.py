@@ -15,7 +15,7 @@ import pytest
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
-from spans import recorded_spans, traceparent
+from spans import ended, recorded_spans, traceparent
 
 from emotion_chat.errors import InvalidInputError
 from emotion_chat.serving import tracing
@@ -87,7 +87,7 @@ async def test_an_rpc_is_a_server_span_child_of_the_callers_traceparent(echo) ->
     with recorded_spans() as exporter:
         say = channel.unary_unary(SAY)
         assert await say(b"hi", metadata=incoming("c-7")) == b"hi"
-        (span,) = exporter.get_finished_spans()
+        (span,) = await ended(exporter, count=1)
     assert span.name == "test.Echo/Say" and span.kind is SpanKind.SERVER
     assert f"{span.context.trace_id:032x}" == TRACE
     assert span.parent is not None and f"{span.parent.span_id:016x}" == PARENT
@@ -105,7 +105,7 @@ async def test_without_a_traceparent_an_rpc_starts_a_trace(echo) -> None:
     channel, seen = echo
     with recorded_spans() as exporter:
         await channel.unary_unary(SAY)(b"hi")
-        (span,) = exporter.get_finished_spans()
+        (span,) = await ended(exporter, count=1)
     assert span.parent is None and f"{span.context.trace_id:032x}" != TRACE
     assert seen.ids is not None and seen.ids[0] == f"{span.context.trace_id:032x}"
 
@@ -119,7 +119,7 @@ async def test_failed_rpcs_carry_their_status(echo) -> None:
             with pytest.raises(grpc.aio.AioRpcError) as failed:
                 await say(text)
             assert failed.value.code() == code
-        invalid, bug = exporter.get_finished_spans()
+        invalid, bug = await ended(exporter, count=2)
     assert invalid.attributes["rpc.grpc.status_code"] == 3
     assert invalid.status.status_code is StatusCode.UNSET  # the caller's fault
     assert bug.attributes["rpc.grpc.status_code"] == 13
@@ -130,7 +130,7 @@ async def test_a_streaming_rpc_is_one_span_over_the_whole_stream(echo) -> None:
     channel, seen = echo
     with recorded_spans() as exporter:
         answers = [r async for r in channel.unary_stream(STREAM)(b"", metadata=incoming())]
-        (span,) = exporter.get_finished_spans()
+        (span,) = await ended(exporter, count=1)
     assert answers == [b"0", b"1", b"2"] and span.name == "test.Echo/Count"
     assert f"{span.context.trace_id:032x}" == TRACE and seen.ids is not None
 
@@ -287,7 +287,7 @@ async def test_a_handler_that_streams_with_write_is_traced_too() -> None:
             async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
                 call = channel.unary_stream("/test.Echo/Write")(b"", metadata=incoming())
                 assert [r async for r in call] == [b"a", b"b"]
-            (span,) = exporter.get_finished_spans()
+            (span,) = await ended(exporter, count=1)
     finally:
         await server.stop(None)
     assert span.name == "test.Echo/Write" and span.attributes["rpc.grpc.status_code"] == 0
