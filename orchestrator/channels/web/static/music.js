@@ -1,22 +1,7 @@
-// Songs under the bot's replies (seed 003): five cards per reply, one player for the page
+// Songs under the bot's replies (the music recommendation): five cards per reply, one player for the page
 // with a playlist, and "비슷한 곡" for the five that sound most like a card's song.
 
-import { EMOJI } from "./view.js";
-
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "className") node.className = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children.flat()) {
-    if (child !== null && child !== undefined) node.append(child);
-  }
-  return node;
-}
+import { EMOJI, el } from "./view.js";
 
 function duration(seconds) {
   const s = Math.max(0, Math.round(seconds || 0));

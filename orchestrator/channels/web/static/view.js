@@ -6,7 +6,8 @@ export const EMOJI = {
 
 const time = new Intl.DateTimeFormat("ko-KR", { hour: "numeric", minute: "2-digit" });
 
-function el(tag, attributes = {}, ...children) {
+// A DOM element with attributes, listeners (onclick...) and children; no innerHTML.
+export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attributes)) {
     if (value === undefined || value === null || value === false) continue;
