@@ -5,7 +5,8 @@
 2. ours: `emotion-chat serve classifier` over gRPC;
 3. triton: Triton's dynamic batcher through PyTriton (own virtualenv), the same model run by
    onnxruntime in the bound function with server-side tokenisation;
-4. baseline: seed 001's Flask app running a transformers pipeline per request (PyTorch).
+4. baseline: the BERT & GPT pipeline paper's Flask app running a transformers pipeline per
+   request (PyTorch).
 
 Every server runs in its own process and the load generator in another; systems alternate
 within each round and the report takes medians over rounds (the machine is noisy).

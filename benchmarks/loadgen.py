@@ -51,7 +51,7 @@ class GrpcClient:
 
 
 class HttpPredictClient:
-    """POST /predict {"texts": [...]} (the seed-001 Flask design)."""
+    """POST /predict {"texts": [...]} (the BERT & GPT pipeline paper's Flask design)."""
 
     def __init__(self, target: str, connections: int) -> None:
         self._http = httpx.AsyncClient(base_url=f"http://{target}", timeout=60,

@@ -1,9 +1,9 @@
 """Architecture-identical models with random weights, so figures hold for the real sizes.
 
 `klue/bert-base` cannot be downloaded here; its architecture (vocab 32000, hidden 768, 12
-layers, 12 heads, 512 positions) is rebuilt with random weights and 58 labels (the seed-001
-sub-emotions), with a WordPiece tokenizer trained on the shipped Korean text, then exported
-through the same `emotion-chat export` path users take.
+layers, 12 heads, 512 positions) is rebuilt with random weights and 58 labels (the BERT & GPT
+pipeline paper's sub-emotions), with a WordPiece tokenizer trained on the shipped Korean text,
+then exported through the same `emotion-chat export` path users take.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ KLUE_BERT_BASE = {"vocab_size": 32000, "hidden_size": 768, "num_hidden_layers": 
 # corpus and would make sequences unrealistically short. The model keeps klue's 32000-row
 # embedding.
 BENCH_TOKENIZER_VOCAB = 3000
-# The 58 sub-emotion labels of the AI-Hub 감성 대화 말뭉치 (seed 001, section 4.2.3).
+# The 58 sub-emotion labels of the AI-Hub 감성 대화 말뭉치 (the BERT & GPT pipeline
+# paper, section 4.2.3).
 SUB_EMOTIONS_58 = AIHUB_SUB_EMOTIONS  # the fine-tuned klue/bert-base label set
 
 

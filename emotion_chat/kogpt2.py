@@ -4,8 +4,8 @@ served with exactly the format it learnt.
 
 One exchange: `<usr>{user text}<unused1>{emotion}<sys>{reply}</s>`; a prompt ends with
 `<sys>`, and the model writes the reply up to `</s>`. The emotion slot carries one of the
-seven core emotions (seed 002's `sentence1, sentence2, emotion` pairs; seed 003's emotion
-token).
+seven core emotions (the masking-BERT paper's `sentence1, sentence2, emotion` pairs; the
+music-recommendation chatbot's emotion token).
 """
 
 from __future__ import annotations

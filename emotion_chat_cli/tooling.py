@@ -147,7 +147,7 @@ def add_tooling(commands: argparse._SubParsersAction) -> None:
 
     pretrain = commands.add_parser(
         "pretrain", help="continued masked-LM pre-training with emotion-word or random "
-                         "masking (seed 002), before train")
+                         "masking (the masking-BERT paper), before train")
     try:  # the tooling package is in the model-builder image and a checkout, not a service's
         from training.pretrain import add_arguments as pretrain_arguments
     except ImportError:
@@ -159,7 +159,8 @@ def add_tooling(commands: argparse._SubParsersAction) -> None:
 
     generator = commands.add_parser(
         "train-generator", help="fine-tune a KoGPT2-style model on (s1, s2, emotion) pairs in "
-                                "the KoGPT2-chatbot format (seed 002's hyper-parameters)")
+                                "the KoGPT2-chatbot format (the masking-BERT paper's "
+                                "hyper-parameters)")
     generator.add_argument("pairs", type=Path, help="TSV/CSV: s1, s2, emotion")
     generator.add_argument("--base", default="skt/kogpt2-base-v2",
                            help="hub id or local dir")

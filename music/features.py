@@ -1,11 +1,11 @@
 """One vector per track: MFCCs of its first 30 seconds, summarised.
 
-Seed 003 matched tracks by MFCCs alone (more features made matching worse). A track's MFCC
-matrix (20 coefficients × frames) becomes one 40-dimensional vector: the mean and the standard
-deviation of each coefficient over time (the timbre and how much it moves). The vectors are
-then standardised per dimension over the catalogue (z-scores), so that the loud first
-coefficient does not dominate Euclidean distance; the index stores the means and scales so a
-new track can be placed the same way.
+The music-recommendation chatbot matched tracks by MFCCs alone (more features made matching
+worse). A track's MFCC matrix (20 coefficients × frames) becomes one 40-dimensional vector: the
+mean and the standard deviation of each coefficient over time (the timbre and how much it
+moves). The vectors are then standardised per dimension over the catalogue (z-scores), so that
+the loud first coefficient does not dominate Euclidean distance; the index stores the means and
+scales so a new track can be placed the same way.
 """
 
 from __future__ import annotations

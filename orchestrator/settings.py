@@ -36,7 +36,7 @@ class OrchestratorSettings(ServiceSettings):
     """Deadline of one Recommend call; a turn never waits longer for its songs."""
 
     tracks_per_turn: int = Field(default=5, ge=0, le=20)
-    """Songs per generated turn (seed 003: 5); 0 = none."""
+    """Songs per generated turn (the music-recommendation chatbot's five); 0 = none."""
 
     classify_timeout_s: float = Field(default=2.0, gt=0)
     """Deadline of one Classify call (capped by the turn's own deadline)."""

@@ -1,1 +1,2 @@
-"""The music recommender service (seed 003): songs for a mood, and songs like a song."""
+"""The music recommender service (after the happytalkplayer music-recommendation chatbot):
+songs for a mood, and songs like a song."""

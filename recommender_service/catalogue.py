@@ -28,8 +28,8 @@ class TrackRecord:
     title: str
     artist: str
     emotions: tuple[str, ...]
-    """Core emotions (a catalogue's own tags, e.g. seed 003's 공포, mapped through the
-    shared taxonomy)."""
+    """Core emotions (a catalogue's own tags, e.g. the music-recommendation chatbot's 공포,
+    mapped through the shared taxonomy)."""
     file: str
     """Relative to the catalogue folder."""
     duration_s: float

@@ -30,7 +30,7 @@ class RecommenderSettings(ServiceSettings):
     elsewhere)."""
 
     default_k: int = Field(default=5, ge=1)
-    """Tracks per answer when a request gives no k (seed 003: 5)."""
+    """Tracks per answer when a request gives no k (the music-recommendation chatbot's five)."""
 
     max_k: int = Field(default=50, ge=1)
     """Largest k a request may ask for."""

@@ -3,11 +3,11 @@
     emotion-chat label datasets/dialogues.jsonl --classifier 127.0.0.1:50052 \\
         --out datasets/generator/pairs.tsv [--checkpoint FILE]
 
-Seed 002 had no emotion-annotated dialogues: it ran its classifier over a plain dialogue
-corpus, then fine-tuned KoGPT2 on (sentence1, sentence2, emotion) pairs, where sentence2
-answers sentence1 and the emotion is the classifier's label of sentence1. The generator is
-thereby taught to reply to a message in the light of its emotion. This module does the same
-against the running classifier service.
+The masking-BERT paper had no emotion-annotated dialogues: it ran its classifier over a plain
+dialogue corpus, then fine-tuned KoGPT2 on (sentence1, sentence2, emotion) pairs, where
+sentence2 answers sentence1 and the emotion is the classifier's label of sentence1. The
+generator is thereby taught to reply to a message in the light of its emotion. This module
+does the same against the running classifier service.
 
 Corpora are large, so texts go through one ClassifyStream call (bulk priority, batched by
 the server with the interactive traffic) rather than many Classify calls: at most `window`

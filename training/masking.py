@@ -1,4 +1,5 @@
-"""Emotion words and the choice of masked tokens for masked-LM pre-training (seed 002).
+"""Emotion words and the choice of masked tokens for the masking-BERT paper's masked-LM
+pre-training.
 
 The masking-BERT paper continued BERT's masked-LM pre-training with the masked tokens chosen
 among sentiment/emotion words rather than at random, so the model spends its prediction

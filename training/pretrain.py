@@ -1,4 +1,5 @@
-"""`emotion-chat pretrain BASE --corpus FILE --masking emotion|random --out DIR` (seed 002).
+"""`emotion-chat pretrain BASE --corpus FILE --masking emotion|random --out DIR`: the
+masking-BERT paper's continued pre-training.
 
 Continued masked-LM pre-training of a BERT checkpoint before `emotion-chat train` fine-tunes
 it. The masking-BERT paper masked sentiment/emotion words instead of random tokens and
@@ -49,7 +50,7 @@ REPORT_NAME = "pretraining_report.json"
 def read_corpus(path: Path, text_column: str = "sentence") -> list[str]:
     """Sentences for pre-training: a table's `text_column` (CSV/TSV/XLSX/JSONL, by suffix) or
     a text file with one sentence per line. Blank lines and repeated sentences are dropped
-    (as the seed-001 recipe drops duplicates), order kept."""
+    (as the BERT & GPT pipeline paper's recipe drops duplicates), order kept."""
     if not path.is_file():
         raise ValueError(f"{path}: no such file")
     if path.suffix.lower() in TABLE_SUFFIXES:
@@ -287,7 +288,7 @@ def compare(runs: int = 3, *, pretrain_epochs: int = 10, finetune_epochs: int = 
             intermediate_size: int = 256, top_per_label: int = 60, baseline: bool = True,
             first_seed: int = 0, work_dir: Path | None = None, progress: bool = False
             ) -> dict[str, Any]:
-    """Seed 002 at small scale: does emotion masking beat random masking, same budget?
+    """The masking-BERT paper at small scale: does emotion masking beat random masking, same budget?
 
     For each seed: the 7-emotion demo tables are split 6:2:2 with that seed; emotion words
     are mined from the training split only; a WordPiece tokenizer is trained on the

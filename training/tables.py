@@ -1,4 +1,5 @@
-"""Labelled sentences from CSV/TSV/XLSX/JSONL, cleaned and split as in the seed-001 recipe.
+"""Labelled sentences from CSV/TSV/XLSX/JSONL, cleaned and split as in the BERT & GPT
+pipeline paper's recipe.
 
 Recipe: drop rows with a missing sentence or label, drop duplicate sentences, split 6:2:2 with
 random seed 0. The split is stratified by label so small classes appear in every part.

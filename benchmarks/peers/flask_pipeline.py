@@ -1,5 +1,6 @@
-"""The per-request baseline of seed 001's design: a threaded Flask app whose `/predict`
-runs a transformers `pipeline("text-classification")` (PyTorch) on each request.
+"""The per-request baseline of the BERT & GPT pipeline paper's design: a threaded Flask app
+whose `/predict` runs a transformers `pipeline("text-classification")` (PyTorch) on each
+request.
 
     python -m benchmarks.peers.flask_pipeline CHECKPOINT_DIR --port 8500
 """

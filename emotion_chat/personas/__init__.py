@@ -29,7 +29,7 @@ DEFAULT_CRISIS_REPLY = (
     "이야기해 줘: 자살예방상담전화 109 (24시간), 정신건강위기상담 1577-0199, 청소년이라면 "
     "1388. 지금 안전한 곳에 있어?")
 
-# The seed-001 scheme: the user's message arrives as "text ;; emotion".
+# The BERT & GPT pipeline paper's scheme: the user's message arrives as "text ;; emotion".
 SEED_INSTRUCTIONS = (
     "사용자의 메시지는 '문장 ;; 감정' 형식으로 와. ';;' 뒤의 단어는 사용자가 지금 느끼는 감정이야. "
     "그 감정을 알아주고 반영해서, 친한 친구처럼 편한 반말로 한두 문장만 답해 줘. "

@@ -26,8 +26,8 @@ if _version_not_supported:
 
 
 class RecommenderServiceStub:
-    """Songs for a mood, and songs like a song (seed 003's happytalkplayer): approximate nearest
-    neighbours over MFCC features of each track's first 30 seconds.
+    """Songs for a mood, and songs like a song (as the happytalkplayer music-recommendation chatbot
+    offered): approximate nearest neighbours over MFCC features of each track's first 30 seconds.
     """
 
     def __init__(self, channel):
@@ -64,8 +64,8 @@ class RecommenderServiceStub:
 
 
 class RecommenderServiceServicer:
-    """Songs for a mood, and songs like a song (seed 003's happytalkplayer): approximate nearest
-    neighbours over MFCC features of each track's first 30 seconds.
+    """Songs for a mood, and songs like a song (as the happytalkplayer music-recommendation chatbot
+    offered): approximate nearest neighbours over MFCC features of each track's first 30 seconds.
     """
 
     def Recommend(self, request, context):
@@ -140,8 +140,8 @@ def add_RecommenderServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class RecommenderService:
-    """Songs for a mood, and songs like a song (seed 003's happytalkplayer): approximate nearest
-    neighbours over MFCC features of each track's first 30 seconds.
+    """Songs for a mood, and songs like a song (as the happytalkplayer music-recommendation chatbot
+    offered): approximate nearest neighbours over MFCC features of each track's first 30 seconds.
     """
 
     @staticmethod

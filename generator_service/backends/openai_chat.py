@@ -1,12 +1,12 @@
 """Any OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, Ollama, ...) via the SDK.
 
-The seed-001 scheme: a system message asking for a friend-like 반말 reply that reflects the
-emotion after `;;`, the history as alternating messages, the user's turn as `text ;; emotion`.
-Replies are streamed. HTTP failures become gRPC codes: 429 → RESOURCE_EXHAUSTED, 401 →
-UNAUTHENTICATED, 403 → PERMISSION_DENIED, timeouts → DEADLINE_EXCEEDED, 5xx and connection
-errors → UNAVAILABLE, 400/422 → INVALID_ARGUMENT, 404 → FAILED_PRECONDITION (wrong model or
-base URL). The API key comes from settings, a mounted secret file or `OPENAI_API_KEY`; it is
-never logged.
+The BERT & GPT pipeline paper's scheme: a system message asking for a friend-like 반말 reply
+that reflects the emotion after `;;`, the history as alternating messages, the user's turn as
+`text ;; emotion`. Replies are streamed. HTTP failures become gRPC codes: 429 →
+RESOURCE_EXHAUSTED, 401 → UNAUTHENTICATED, 403 → PERMISSION_DENIED, timeouts →
+DEADLINE_EXCEEDED, 5xx and connection errors → UNAVAILABLE, 400/422 → INVALID_ARGUMENT, 404 →
+FAILED_PRECONDITION (wrong model or base URL). The API key comes from settings, a mounted
+secret file or `OPENAI_API_KEY`; it is never logged.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Prompt formats: the seed-001 chat messages and the KoGPT2-chatbot input convention."""
+"""Prompt formats: the BERT & GPT pipeline paper's chat messages and the KoGPT2-chatbot input
+convention."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from generator_service.backends.base import GenerationInput
 
 
 def user_message(text: str, emotion: str) -> str:
-    """Seed 001: the user's turn is sent as `text ;; emotion` (plain text when unknown)."""
+    """As in the BERT & GPT pipeline paper, the user's turn is sent as `text ;; emotion`
+    (plain text when unknown)."""
     return f"{text} ;; {emotion}" if emotion else text
 
 
 def system_prompt(request: GenerationInput) -> str:
-    """The persona's prompt, the seed scheme, and what the conversation is about."""
+    """The persona's prompt, the BERT & GPT pipeline paper's `;;` scheme, and what the
+    conversation is about."""
     parts = [request.persona.full_system_prompt]
     situation = situation_of(request.situation)
     if situation is not None:
@@ -40,7 +43,7 @@ def kogpt2_prompt(request: GenerationInput) -> str:
     """History and the new turn in the KoGPT2-chatbot format, ending with <sys> to answer.
 
     The persona's style tag comes first; the emotion slot carries the 7-way reply emotion
-    the model was fine-tuned with (seed 002's `sentence1, sentence2, emotion` pairs).
+    the model was fine-tuned with (the masking-BERT paper's `sentence1, sentence2, emotion` pairs).
     """
     parts = [request.persona.style_tag]
     pending_user: str | None = None

@@ -1,5 +1,6 @@
-"""The orchestrator with a multi-label classifier (the Inside Out 4 emotions): seed 004's
-0.8/0.6 thresholds and the labels mapped to core emotions."""
+"""The orchestrator with a multi-label classifier (the Inside Out 4 emotions): the
+finite-state-machine chatbot article's 0.8/0.6 thresholds and the labels mapped to core
+emotions."""
 
 from servers import running_classifier, running_generator, running_orchestrator
 

@@ -1,5 +1,6 @@
-"""Seed-002 masked-LM pre-training: emotion-word mining, emotion-first masking with BERT's
-budget, and `pretrain` on a tiny BERT producing a checkpoint `emotion-chat train` can load."""
+"""The masking-BERT paper's masked-LM pre-training: emotion-word mining, emotion-first
+masking with BERT's budget, and `pretrain` on a tiny BERT producing a checkpoint that
+`emotion-chat train` can load."""
 
 from __future__ import annotations
 

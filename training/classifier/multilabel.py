@@ -1,5 +1,5 @@
-"""Multi-label classifiers (seed 000's four emotions that can hold at once): per-label
-thresholds tuned on validation, and the per-label report.
+"""Multi-label classifiers (the Inside Out chatbot's four emotions that can hold at once):
+per-label thresholds tuned on validation, and the per-label report.
 
 A sigmoid per label gives independent probabilities; 0.5 is rarely the best cut for every
 label (rare labels want a lower one). Each label's threshold is the one that maximises its F1

@@ -1,15 +1,16 @@
 """`emotion-chat train`: fine-tune a BERT-family checkpoint on a labelled table.
 
-Seed-001 recipe: drop missing rows and duplicate sentences, stratified 6:2:2 split with seed
-0, max length 128, lr 2e-5, batch 64, early stopping on validation accuracy, per-class report
-on the held-out test split. The output dir is a Hugging Face checkpoint (model, tokenizer,
-config with id2label) that `emotion-chat export` turns into a served ONNX model.
+The BERT & GPT pipeline paper's recipe: drop missing rows and duplicate sentences, stratified
+6:2:2 split with seed 0, max length 128, lr 2e-5, batch 64, early stopping on validation
+accuracy, per-class report on the held-out test split. The output dir is a Hugging Face
+checkpoint (model, tokenizer, config with id2label) that `emotion-chat export` turns into a
+served ONNX model.
 
-`--problem-type multi_label` (seed 000's four emotions that can hold at once): labels from
-one column joined by a separator or from one 0/1 column per label; binary cross-entropy over
-sigmoids; early stopping on validation micro-F1; a threshold per label tuned on validation
-and stored in `config.json` (`label_thresholds`, which the classifier service applies); a
-per-label report on the test split.
+`--problem-type multi_label` (the Inside Out chatbot's four emotions that can hold at once):
+labels from one column joined by a separator or from one 0/1 column per label; binary
+cross-entropy over sigmoids; early stopping on validation micro-F1; a threshold per label
+tuned on validation and stored in `config.json` (`label_thresholds`, which the classifier
+service applies); a per-label report on the test split.
 """
 
 from __future__ import annotations

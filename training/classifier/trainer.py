@@ -1,4 +1,5 @@
-"""Fine-tuning loop for BERT-family sequence classifiers (the seed-001 recipe by default).
+"""Fine-tuning loop for BERT-family sequence classifiers (the BERT & GPT pipeline paper's
+recipe by default).
 
 AdamW with linear warm-up/decay, max length 128, batch 64, lr 2e-5; after each epoch the
 model is scored on the validation split and the best state (by validation accuracy) is kept;

@@ -1,5 +1,6 @@
-"""The Inside Out demo model: a multi-label BERT for seed 000's four emotions (분노, 슬픔,
-불안, 기쁨), which can hold at once ("합격했는데 혼자 이사 가려니 무섭기도 해" → 기쁨 and 불안).
+"""The Inside Out demo model: a multi-label BERT for the Inside Out chatbot's four emotions
+(분노, 슬픔, 불안, 기쁨), which can hold at once
+("합격했는데 혼자 이사 가려니 무섭기도 해" → 기쁨 and 불안).
 
     emotion-chat demo-model --inside-out [--out DIR]
 
@@ -7,7 +8,7 @@ The same recipe as the 7-emotion demo model (build.py, distill.py: a tiny BERT d
 from a character n-gram teacher, here with one sigmoid per label), trained on
 `inside_out_ko.tsv`, written for this project; a threshold per label tuned on validation is
 stored in config.json, and the classifier serves it as a multi-label model, which the
-orchestrator answers with seed 004's 0.8/0.6 thresholds.
+orchestrator answers with the finite-state-machine chatbot article's 0.8/0.6 thresholds.
 """
 
 from __future__ import annotations

@@ -3,16 +3,17 @@
 Why: the generator's local backend prompts a model with the KoGPT2-chatbot format
 (`<usr>{s1}<unused1>{emotion}<sys>` and the model answers up to `</s>`, see
 emotion_chat/kogpt2.py), but a base checkpoint such as skt/kogpt2-base-v2 has never seen that
-format and rambles. This is the seed 002/003 recipe that teaches it to answer: each
-`s1, s2, emotion` pair becomes one exchange `<usr>s1<unused1>emotion<sys>s2</s>` with the
-reply emotion in the emotion slot (one of the seven core emotions, as the served prompt
-carries), and the loss is taken on the reply only (the prompt up to and including `<sys>` is
-masked with -100), so the model learns to answer rather than to repeat the question.
+format and rambles. This is the recipe of the masking-BERT paper and the music-recommendation
+chatbot that teaches it to answer: each `s1, s2, emotion` pair becomes one exchange
+`<usr>s1<unused1>emotion<sys>s2</s>` with the reply emotion in the emotion slot (one of the
+seven core emotions, as the served prompt carries), and the loss is taken on the reply only
+(the prompt up to and including `<sys>` is masked with -100), so the model learns to answer
+rather than to repeat the question.
 
-Seed 002's hyper-parameters are the defaults (batch 96, 2 epochs, lr 5e-5); a batch is made of
-micro-batches with gradient accumulation so 96 fits on small devices. A held-out validation
-split drives early stopping (the best state is kept), and a few held-out questions are
-answered at the end so a person can see what the model learnt. The output directory (model,
+The masking-BERT paper's hyper-parameters are the defaults (batch 96, 2 epochs, lr 5e-5); a batch is
+made of micro-batches with gradient accumulation so 96 fits on small devices. A held-out
+validation split drives early stopping (the best state is kept), and a few held-out questions
+are answered at the end so a person can see what the model learnt. The output directory (model,
 tokenizer, training_report.json) is written to a temporary sibling and renamed into place, so
 a crashed or interrupted run never leaves a half-written checkpoint for the service to load.
 """
@@ -68,7 +69,7 @@ class Example:
 
 @dataclass
 class GeneratorConfig:
-    """Seed 002's recipe by default (batch 96, 2 epochs, lr 5e-5, max length 128)."""
+    """The masking-BERT paper's recipe by default (batch 96, 2 epochs, lr 5e-5, max length 128)."""
 
     batch_size: int = 96
     epochs: int = 2
