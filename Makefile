@@ -50,7 +50,8 @@ promtool: setup
 
 # Every image built and the rendered cpu overlay run in containers, as a kubelet would, on a
 # private dockerd (as root; installs docker.io and mmdebstrap with apt when missing). Caches
-# in .cache/image-test (or IMAGE_TEST_CACHE). docs/image-test.md says what it checks.
+# in ~/.cache/emotion-chat/image-test (or IMAGE_TEST_CACHE), shared by every clone on the
+# machine. docs/image-test.md says what it checks. Part of `make test`, after the suite.
 image-test: setup $(KUSTOMIZE)
 	$(PY) scripts/image_test/image_test.py
 
@@ -59,6 +60,7 @@ bench: setup
 
 test: setup browser promtool $(KUSTOMIZE) check-protos lint typecheck
 	$(BIN)/pytest
+	$(PY) scripts/image_test/image_test.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache deploy/k8s/node_modules

@@ -39,7 +39,7 @@ async def ensure_demo_model(model_dir: Path | None = None) -> Path:
     model_dir = model_dir or default_demo_dir()
     if is_built(model_dir):
         return model_dir
-    log.info("demo model not found at %s: building it (about a minute)", model_dir)
+    log.info("demo model not found at %s: building it (4 to 5 minutes on two cores)", model_dir)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "training.demo.build", "--out", str(model_dir))
     if await process.wait() != 0 or not is_built(model_dir):

@@ -18,15 +18,18 @@
    stop within the grace period.
 6. Removes every container it started and stops the dockerd it started.
 
-The cache folder (default .cache/image-test, or $IMAGE_TEST_CACHE) keeps the base tarball,
-dockerd's data root (images and build cache: a second run rebuilds only what changed) and
-the init containers' outputs (the demo model, the music index), keyed by the builder image.
-`rm -rf .cache/image-test` starts from nothing.
+The cache folder ($IMAGE_TEST_CACHE, default ~/.cache/emotion-chat/image-test: outside the
+checkout, so that every clone on a machine, CI's fresh ones included, shares it) keeps the
+base tarball, dockerd's data root (images and build cache: a second run rebuilds only what
+changed) and the init containers' outputs (the demo model, the music index), keyed by the
+builder image. Runs that share a cache take turns (a lock in the folder): one run's teardown
+would otherwise remove the other's containers. Deleting the folder starts from nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import http.server
 import json
@@ -440,11 +443,31 @@ def render(overlay: str) -> str:
 
 # --- main ---------------------------------------------------------------------------------
 
+def default_cache() -> Path:
+    if os.environ.get("IMAGE_TEST_CACHE"):
+        return Path(os.environ["IMAGE_TEST_CACHE"])
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg) / "emotion-chat" / "image-test"
+
+
+@contextmanager
+def exclusive(cache: Path) -> Iterator[None]:
+    """One run at a time per cache: they share the dockerd, and each tears down every
+    container labelled as the image test's."""
+    with (cache / ".lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log(f"waiting for the other image test that uses {cache}")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cache", type=Path,
-                        default=Path(os.environ.get("IMAGE_TEST_CACHE",
-                                                    ROOT / ".cache" / "image-test")))
+    parser.add_argument("--cache", type=Path, default=default_cache(),
+                        help="the cache folder (default $IMAGE_TEST_CACHE or "
+                             "~/.cache/emotion-chat/image-test)")
     parser.add_argument("--overlay", default="cpu")
     parser.add_argument("--context", type=Path, default=ROOT,
                         help="docker build context (default: the repository)")
@@ -461,6 +484,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     cache: Path = args.cache.resolve()
     logs = cache / "logs"
     logs.mkdir(parents=True, exist_ok=True)
+    with exclusive(cache):
+        return run_all(args, cache, logs)
+
+
+def run_all(args: argparse.Namespace, cache: Path, logs: Path) -> int:
     phases = Phases()
     report: dict[str, Any] = {}
     daemon = Daemon(cache)
